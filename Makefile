@@ -1,0 +1,45 @@
+# `make test` and `make lab` work on a fresh machine with only Python 3 (>= 3.10) and pip:
+# they create .venv if it is missing and install the project into it.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+PYTEST_NB := --nbval-lax --nbval-current-env --nbval-cell-timeout=300
+
+.PHONY: install test test-lib test-notebooks lab release check-release bench clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[dev]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## every test: library, repository checks, release in sync, grading round trip, and every
+## solution notebook executed with nbval
+test: $(STAMP)
+	MPLBACKEND=Agg $(BIN)/python -m pytest -q tests solutions $(PYTEST_NB)
+
+test-lib: $(STAMP)
+	$(BIN)/python -m pytest -q tests/lib
+
+test-notebooks: $(STAMP)
+	MPLBACKEND=Agg $(BIN)/python -m pytest -q solutions $(PYTEST_NB)
+
+## JupyterLab on the student chapters
+lab: $(STAMP)
+	$(BIN)/jupyter lab --notebook-dir=chapters
+
+## regenerate chapters/ from solutions/
+release: $(STAMP)
+	$(BIN)/nntrain release
+
+check-release: $(STAMP)
+	$(BIN)/nntrain release --check
+
+## timings: every solution notebook, and grading one full submission
+bench: $(STAMP)
+	$(BIN)/python benchmarks/bench.py
+
+clean:
+	rm -rf autograder/work autograder/feedback autograder/autograded .pytest_cache

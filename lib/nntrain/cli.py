@@ -1,0 +1,88 @@
+"""The ``nntrain`` command: ``nntrain release`` and ``nntrain grade`` (see README)."""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+
+def _cmd_release(args):
+    from .grading.course import find_root
+    from .grading.release import release
+    root = find_root(args.root)
+    changed = release(root, args.chapters or None, check_only=args.check)
+    if args.check:
+        if changed:
+            print("out of date: " + ", ".join(changed) + " (run `nntrain release`)")
+            return 1
+        print("chapters/ is up to date")
+        return 0
+    print(("regenerated: " + ", ".join(changed)) if changed else "chapters/ already up to date")
+    return 0
+
+
+def _cmd_grade(args):
+    from .grading import execute
+    from .grading.course import find_root
+    from .grading.grade import grade, summary, tests_csv_path
+    root = find_root(args.root)
+    limits = execute.Limits(cell_timeout=args.timeout, notebook_timeout=args.notebook_timeout,
+                            memory_bytes=int(args.memory_gb * 1024 ** 3))
+    feedback = Path(args.feedback) if args.feedback else root / "autograder" / "feedback"
+    rows = grade(root, Path(args.submitted), Path(args.out), feedback=feedback,
+                 chapters=args.chapter or None, limits=limits, jobs=args.jobs,
+                 progress=not args.quiet)
+    print(summary(rows))
+    print(f"wrote {args.out}, {tests_csv_path(Path(args.out))} and feedback under {feedback}")
+    return 0
+
+
+def _cmd_normalize(args):
+    from .grading.notebook import normalize_file
+    changed = [p for p in args.paths if normalize_file(Path(p))]
+    for p in changed:
+        print(f"normalized {p}")
+    return 1 if (args.check and changed) else 0
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="nntrain", description=__doc__)
+    parser.add_argument("--root", help="course root (default: found from the current folder)")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("release", help="regenerate chapters/ (student versions) from solutions/")
+    p.add_argument("chapters", nargs="*", help="chapter ids (default: all)")
+    p.add_argument("--check", action="store_true", help="only report chapters that are out of date")
+    p.set_defaults(func=_cmd_release)
+
+    p = sub.add_parser("grade", help="grade SUBMITTED/<student>/<chapter>/<chapter>.ipynb")
+    p.add_argument("submitted", help="folder of submissions")
+    p.add_argument("--out", required=True, help="CSV of grades to write")
+    p.add_argument("--feedback", help="folder for feedback HTML (default autograder/feedback)")
+    p.add_argument("--chapter", action="append", help="grade only this chapter (repeatable)")
+    p.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="notebooks graded at once")
+    p.add_argument("--timeout", type=float, default=60.0, help="seconds per cell")
+    p.add_argument("--notebook-timeout", type=float, default=600.0, help="seconds per notebook")
+    p.add_argument("--memory-gb", type=float, default=4.0, help="address-space limit of a kernel")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=_cmd_grade)
+
+    p = sub.add_parser("normalize", help="strip outputs and volatile metadata from notebooks")
+    p.add_argument("paths", nargs="+")
+    p.add_argument("--check", action="store_true", help="exit 1 if a notebook was not normalized")
+    p.set_defaults(func=_cmd_normalize)
+
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except Exception as exc:
+        from .grading.course import CourseError
+        if isinstance(exc, CourseError):
+            print(f"nntrain: {exc}", file=sys.stderr)
+            return 2
+        raise
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,270 @@
+"""``nntrain grade``: grade a whole class, one row per student and chapter.
+
+SUBMITTED_DIR holds ``<student>/<chapter>/<chapter>.ipynb`` (nbgrader's submitted layout).
+For each submission: rebuild it around the instructor's cells (:mod:`.assemble`), run it in
+a limited kernel (:mod:`.execute`), score every test cell (its points if it ran without an
+error, else 0), write feedback HTML, and add a row to the CSV.  One broken or hostile
+submission never stops the others; the command exits 0 when every submission was processed
+(whatever the scores) and non-zero only when grading itself could not be done.
+
+CSV columns: ``student,chapter,score,max_score,status,reason,tests``; status is ``graded``,
+``needs_review`` (the kernel died or a time limit cut the run short: a person should look)
+or ``unreadable`` (no notebook could be read).  ``<out>_tests.csv`` has one row per test cell.
+"""
+from __future__ import annotations
+
+import csv
+import os
+import shutil
+import tempfile
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+
+from . import execute
+from .assemble import Master, assemble, load_master
+from .course import CourseError, chapter_ids
+from .notebook import nbgrader_meta
+from .release import generate
+
+FIELDS = ["student", "chapter", "score", "max_score", "status", "reason", "tests"]
+TEST_FIELDS = ["student", "chapter", "test", "score", "max_score", "result", "message"]
+
+
+@dataclass
+class Submission:
+    student: str
+    chapter: str
+    path: Path | None
+    problem: str = ""
+    note: str = ""
+
+
+@dataclass
+class Row:
+    student: str
+    chapter: str
+    score: float = 0.0
+    max_score: float = 0.0
+    status: str = "graded"
+    reason: str = ""
+    tests: list = field(default_factory=list)   # (grade_id, score, max, result, message)
+
+    def csv_row(self):
+        return {"student": self.student, "chapter": self.chapter, "score": _num(self.score),
+                "max_score": _num(self.max_score), "status": self.status, "reason": self.reason,
+                "tests": " ".join(f"{g}={_num(s)}/{_num(m)}" for g, s, m, _, _ in self.tests)}
+
+
+def _num(x):
+    return f"{x:g}"
+
+
+def find_submissions(submitted: Path, known: list, only=None) -> list:
+    """Every ``<student>/<chapter>/`` folder under ``submitted``, with what is wrong with it."""
+    subs = []
+    for sdir in sorted(p for p in submitted.iterdir() if p.is_dir() and not p.name.startswith(".")):
+        stray = sorted(p.name for p in sdir.glob("*.ipynb"))
+        if stray and not any(p.is_dir() for p in sdir.iterdir()):
+            chapter = Path(stray[0]).stem if len(stray) == 1 else "?"
+            if not only or chapter in only:
+                subs.append(Submission(sdir.name, chapter, None,
+                                       f"wrong layout: expected {sdir.name}/<chapter>/<chapter>.ipynb, "
+                                       f"found {', '.join(stray)} directly in the student's folder"))
+            continue
+        for cdir in sorted(p for p in sdir.iterdir() if p.is_dir() and not p.name.startswith(".")):
+            chapter = cdir.name
+            if only and chapter not in only:
+                continue
+            if chapter not in known:
+                subs.append(Submission(sdir.name, chapter, None, f"unknown chapter folder {chapter!r}"))
+                continue
+            expected = cdir / f"{chapter}.ipynb"
+            if expected.is_file():
+                subs.append(Submission(sdir.name, chapter, expected))
+                continue
+            found = sorted(p for p in cdir.glob("*.ipynb") if not p.name.startswith("."))
+            if len(found) == 1:
+                subs.append(Submission(sdir.name, chapter, found[0],
+                                       note=f"notebook named {found[0].name}, expected {expected.name}"))
+            else:
+                what = ", ".join(p.name for p in found) or "no notebook"
+                subs.append(Submission(sdir.name, chapter, None,
+                                       f"expected {expected.name} in {sdir.name}/{chapter}/, found {what}"))
+    return subs
+
+
+def prepare_masters(root: Path, chapters: list) -> dict:
+    """Regenerate each chapter into a scratch folder (which also brings the gradebook up to
+    date with ``solutions/``) and load its master cells."""
+    from .course import nbgrader_api
+    db_url = nbgrader_api(root).coursedir.db_url
+    masters = {}
+    with tempfile.TemporaryDirectory(prefix="nntrain-release-") as tmp:
+        for chapter in chapters:
+            out = generate(root, chapter, Path(tmp))
+            released = nbformat.read(out / f"{chapter}.ipynb", as_version=4)
+            masters[chapter] = load_master(released, db_url, chapter)
+    return masters
+
+
+def _read(path: Path):
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        return None, f"cannot read file: {exc.__class__.__name__}"
+    if not text.strip():
+        return None, "empty file"
+    try:
+        nb = nbformat.reads(text, as_version=4)
+    except Exception as exc:   # invalid JSON, unknown nbformat, not a notebook
+        return None, f"not a readable notebook: {exc.__class__.__name__}: {str(exc)[:200]}"
+    if not isinstance(nb.get("cells"), list):
+        return None, "not a readable notebook: no cells"
+    return nb, ""
+
+
+def grade_one(sub: Submission, master: Master | None, work: Path, feedback: Path | None,
+              limits: execute.Limits) -> Row:
+    row = Row(sub.student, sub.chapter)
+    if master is not None:
+        row.max_score = master.max_score
+        row.tests = [(g, 0.0, p, "not run", "") for g, p in master.points.items()]
+    if sub.path is None:
+        row.status, row.reason = "unreadable", sub.problem
+        return row
+    submission, problem = _read(sub.path)
+    if submission is None:
+        row.status, row.reason = "unreadable", problem
+        return row
+    nb, notes = assemble(submission, master)
+    cwd = work / sub.student / sub.chapter
+    shutil.rmtree(cwd, ignore_errors=True)
+    shutil.copytree(sub.path.parent, cwd, ignore=shutil.ignore_patterns("*.ipynb", ".*"))
+    try:
+        run = execute.run(nb, str(cwd), limits)
+    except Exception as exc:   # the grader itself failed on this one: say so, go on
+        row.status, row.reason = "needs_review", f"grader error: {exc.__class__.__name__}: {str(exc)[:300]}"
+        return row
+    tests = []
+    for cell, cell_run in zip(nb.cells, run.cells):
+        gid = nbgrader_meta(cell).get("grade_id")
+        if gid in master.points:
+            ok = cell_run.status == "ok"
+            tests.append((gid, master.points[gid] if ok else 0.0, master.points[gid],
+                          "passed" if ok else cell_run.status, cell_run.error))
+    row.tests = tests
+    row.score = sum(t[1] for t in tests)
+    reasons = ([sub.note] if sub.note else []) + notes
+    if run.events:
+        row.status = "needs_review"
+        reasons = run.events + reasons
+    row.reason = "; ".join(reasons)[:1000]
+    if feedback is not None:
+        write_feedback(nb, row, master, feedback / sub.student / sub.chapter / f"{sub.chapter}.html")
+    return row
+
+
+def write_feedback(nb, row: Row, master: Master, path: Path):
+    """HTML feedback: the executed notebook with the released (visible) test sources and a
+    score table on top; the hidden tests' source never appears."""
+    from nbconvert import HTMLExporter
+
+    shown = nbformat.from_dict(nb)
+    for cell in shown.cells:
+        gid = nbgrader_meta(cell).get("grade_id")
+        if gid in master.visible_source and not nbgrader_meta(cell).get("solution"):
+            cell.source = master.visible_source[gid]
+    lines = [f"# Feedback: {row.chapter}, {row.student}", "",
+             f"**Score: {_num(row.score)} / {_num(row.max_score)}** (status: {row.status})", "",
+             "| test | points | result |", "|---|---|---|"]
+    for gid, score, mx, result, message in row.tests:
+        msg = (message.splitlines() or [""])[0].replace("|", "\\|")[:160]
+        lines.append(f"| {gid} | {_num(score)} / {_num(mx)} | {result}{': ' + msg if msg else ''} |")
+    if row.reason:
+        lines += ["", f"Notes: {row.reason}"]
+    shown.cells.insert(0, nbformat.v4.new_markdown_cell("\n".join(lines)))
+    html, _ = HTMLExporter(template_name="lab").from_notebook_node(shown)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(html, encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def _write_csv(path: Path, fields, rows):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    with open(tmp, "w", newline="", encoding="utf-8") as f:
+        writer = csv.DictWriter(f, fieldnames=fields)
+        writer.writeheader()
+        writer.writerows(rows)
+    os.replace(tmp, path)
+
+
+def tests_csv_path(out: Path) -> Path:
+    return out.with_name(out.stem + "_tests.csv")
+
+
+def grade(root: Path, submitted: Path, out: Path, feedback: Path | None = None, chapters=None,
+          limits: execute.Limits | None = None, jobs: int = 1, progress: bool = True) -> list:
+    """Grade every submission under ``submitted``; write ``out`` (+ ``*_tests.csv``) and feedback."""
+    root, submitted, out = Path(root), Path(submitted), Path(out)
+    if not submitted.is_dir():
+        raise CourseError(f"submitted folder {submitted} does not exist")
+    limits = limits or execute.Limits()
+    known = chapter_ids(root)
+    subs = find_submissions(submitted, known, set(chapters) if chapters else None)
+    needed = sorted({s.chapter for s in subs if s.chapter in known})
+    masters = prepare_masters(root, needed)
+    work = root / "autograder" / "work"
+    work.mkdir(parents=True, exist_ok=True)
+    if feedback is not None:
+        for s in subs:   # a re-grade never leaves stale feedback behind
+            shutil.rmtree(Path(feedback) / s.student / s.chapter, ignore_errors=True)
+
+    def one(sub):
+        try:
+            return grade_one(sub, masters.get(sub.chapter), work, feedback, limits)
+        except Exception as exc:   # never lose the batch to one submission
+            row = Row(sub.student, sub.chapter, status="needs_review",
+                      reason=f"grader error: {exc.__class__.__name__}: {str(exc)[:300]}")
+            if sub.chapter in masters:
+                row.max_score = masters[sub.chapter].max_score
+            return row
+
+    from tqdm.auto import tqdm
+    bar = tqdm(total=len(subs), desc="grading", unit="nb", disable=not progress)
+    rows = []
+    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+        for row in pool.map(one, subs):
+            rows.append(row)
+            bar.update()
+    bar.close()
+    _write_csv(out, FIELDS, [r.csv_row() for r in rows])
+    _write_csv(tests_csv_path(out), TEST_FIELDS,
+               [{"student": r.student, "chapter": r.chapter, "test": g, "score": _num(s),
+                 "max_score": _num(m), "result": res, "message": msg[:500]}
+                for r in rows for g, s, m, res, msg in r.tests])
+    return rows
+
+
+def summary(rows) -> str:
+    """Counts per status and mean score per chapter and test, for the terminal."""
+    from collections import Counter, defaultdict
+    lines = [f"graded {len(rows)} submission(s): " +
+             ", ".join(f"{n} {s}" for s, n in sorted(Counter(r.status for r in rows).items()))]
+    by_chapter = defaultdict(list)
+    for r in rows:
+        by_chapter[r.chapter].append(r)
+    for chapter, rs in sorted(by_chapter.items()):
+        mean = sum(r.score for r in rs) / len(rs)
+        lines.append(f"  {chapter}: mean {mean:.2f} / {_num(rs[0].max_score)} over {len(rs)}")
+        per_test = defaultdict(list)
+        for r in rs:
+            for g, s, m, _, _ in r.tests:
+                per_test[(g, m)].append(s)
+        for (g, m), ss in per_test.items():
+            lines.append(f"    {g}: mean {sum(ss) / len(ss):.2f} / {_num(m)}")
+    return "\n".join(lines)

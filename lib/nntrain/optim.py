@@ -1,0 +1,487 @@
+"""Update rules of the lecture: SGD, momentum, Nesterov, AdaGrad, RMSProp, Adam, AdamW.
+
+Notation as in the lecture: w the parameters, grad = ∇f(w) a (stochastic) gradient, lr the
+learning rate, v the velocity, s the moving average of squared gradients, m the moving
+average of gradients, ⊘ element-wise division.
+
+Each rule exists in three forms that share ONE piece of code:
+
+- an in-place kernel ``_<rule>_update(w, grad, state..., hyper...)`` that overwrites w and
+  its state arrays (it calls ``guard("<rule>_step")`` first, so an exercise cannot earn
+  points by delegating to the library, not even through a class);
+- the pure function ``<rule>_step`` of the contract, which copies its inputs and runs the
+  kernel on the copies;
+- a stateful class (``SGD``, ``Momentum``, ...) for the training loop, which keeps one set
+  of state arrays per parameter and runs the kernel on the parameters themselves.
+
+dtype: the pure functions compute in the common float dtype of w, grad and the state
+(float32 stays float32 when every array is float32; ints become float64).  The classes
+update each parameter in its own dtype.
+
+Two forms of momentum (动量)
+---------------------------
+The lecture (like PyTorch and d2l) accumulates gradients and multiplies by lr afterwards::
+
+    v = rho * v + grad;          w = w - lr * v
+
+The classic CS231n assignments put lr inside the velocity::
+
+    u = rho * u - lr * grad;     w = w + u
+
+By induction u_t = -lr * v_t while lr is constant, so both produce the same path.  They
+differ only when lr changes during training: the first form applies the new lr to the
+whole accumulated velocity at once, the second only to new gradients.
+"""
+from __future__ import annotations
+
+import inspect
+
+import numpy as np
+
+from .checks import (as_float_array, check_fraction, check_int, check_nonnegative,
+                     check_positive, check_same_shape, check_state)
+from .ema import _ema_inplace
+from .reference import guard, reference
+
+__all__ = [
+    "sgd_step", "momentum_step", "nesterov_step", "rmsprop_step", "adagrad_step",
+    "adam_step", "adamw_step",
+    "Optimizer", "SGD", "Momentum", "Nesterov", "RMSProp", "AdaGrad", "Adam", "AdamW",
+    "make_optimizer", "run",
+]
+
+
+# ---------------------------------------------------------------------------------------
+# validation and copying
+# ---------------------------------------------------------------------------------------
+
+def _copies(w, grad, **state):
+    """Validated float copies of w, its state arrays (same shape as w) and grad.
+
+    Returns ``[w, *state, grad]`` in one common float dtype; the caller's arrays are never
+    touched.
+    """
+    w = as_float_array(w, "w")
+    grad = as_float_array(grad, "grad")
+    check_same_shape(w, grad, "w", "grad")
+    states = [check_state(value, w, name) for name, value in state.items()]
+    dtype = np.result_type(w, grad, *states)
+    return [np.array(a, dtype=dtype) for a in (w, *states, grad)]
+
+
+def _rate(rho, name):
+    """A decay rate (rho, beta1, beta2) in [0, 1)."""
+    return check_fraction(rho, name)
+
+
+def _eps(eps):
+    return check_nonnegative(eps, "eps")
+
+
+def _bool(value, name):
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be True or False, got {type(value).__name__}")
+    return bool(value)
+
+
+def _adam_hyper(beta1, beta2, eps):
+    return dict(beta1=_rate(beta1, "beta1"), beta2=_rate(beta2, "beta2"), eps=_eps(eps))
+
+
+# ---------------------------------------------------------------------------------------
+# in-place kernels: each update rule is written here, once.  They read grad before they
+# write w, so grad may even be w itself (the gradient of ½|w|²).
+# ---------------------------------------------------------------------------------------
+
+def _sgd_update(w, grad, lr):
+    guard("sgd_step")
+    w -= lr * grad
+
+
+def _velocity(v, grad, rho):
+    """v <- rho * v + grad (the lecture's velocity, shared by momentum and Nesterov)."""
+    v *= rho
+    v += grad
+
+
+def _momentum_update(w, grad, v, lr, rho):
+    guard("momentum_step")
+    _velocity(v, grad, rho)
+    w -= lr * v
+
+
+def _nesterov_update(w, grad, v, lr, rho):
+    guard("nesterov_step")
+    _velocity(v, grad, rho)
+    w -= lr * (grad + rho * v)
+
+
+def _scaled_step(w, direction, s, lr, eps, s_correction=1.0):
+    """w <- w - lr * direction ⊘ (sqrt(s / s_correction) + eps).
+
+    The per-coordinate rescaling shared by AdaGrad, RMSProp and Adam.
+    """
+    denom = np.divide(s, s_correction)
+    np.sqrt(denom, out=denom)
+    denom += eps
+    step = np.multiply(direction, lr)
+    step /= denom
+    w -= step
+
+
+def _adagrad_update(w, grad, s, lr, eps):
+    guard("adagrad_step")
+    s += grad * grad
+    _scaled_step(w, grad, s, lr, eps)
+
+
+def _rmsprop_update(w, grad, s, lr, rho, eps):
+    guard("rmsprop_step")
+    _ema_inplace(s, grad * grad, rho)
+    _scaled_step(w, grad, s, lr, eps)
+
+
+def _adam_update(w, grad, m, s, t, lr, beta1, beta2, eps, bias_correction):
+    guard("adam_step")
+    _ema_inplace(m, grad, beta1)
+    _ema_inplace(s, grad * grad, beta2)
+    if bias_correction:
+        _scaled_step(w, m / (1 - beta1 ** t), s, lr, eps, 1 - beta2 ** t)
+    else:
+        _scaled_step(w, m, s, lr, eps)
+
+
+def _adamw_update(w, grad, m, s, t, lr, beta1, beta2, eps, weight_decay):
+    guard("adamw_step")
+    decay = (lr * weight_decay) * w          # uses w BEFORE the Adam step
+    _adam_update(w, grad, m, s, t, lr, beta1, beta2, eps, bias_correction=True)
+    w -= decay
+
+
+# ---------------------------------------------------------------------------------------
+# pure functions of the contract
+# ---------------------------------------------------------------------------------------
+
+@reference("sgd_step")
+def sgd_step(w, grad, lr):
+    """One step of (stochastic) gradient descent: w_next = w - lr * grad.
+
+    w, grad : arrays of the same shape;  lr > 0.  Returns a new array w_next.
+    """
+    lr = check_positive(lr, "lr")
+    w, grad = _copies(w, grad)
+    _sgd_update(w, grad, lr)
+    return w
+
+
+@reference("momentum_step")
+def momentum_step(w, grad, v, lr, rho=0.9):
+    """SGD + momentum in the lecture's form (PyTorch's, see the module docstring).
+
+        v_next = rho * v + grad
+        w_next = w - lr * v_next
+
+    w, grad, v : arrays of one shape (v starts as zeros);  lr > 0;  rho in [0, 1).
+    Returns new arrays (w_next, v_next).
+    """
+    lr, rho = check_positive(lr, "lr"), _rate(rho, "rho")
+    w, v, grad = _copies(w, grad, v=v)
+    _momentum_update(w, grad, v, lr, rho)
+    return w, v
+
+
+@reference("nesterov_step")
+def nesterov_step(w, grad, v, lr, rho=0.9):
+    """Nesterov momentum in the lecture's form (PyTorch's ``nesterov=True``).
+
+        v_next = rho * v + grad
+        w_next = w - lr * (grad + rho * v_next)
+
+    The step looks ahead: it uses the velocity the NEXT step would start from.
+    Returns new arrays (w_next, v_next).
+    """
+    lr, rho = check_positive(lr, "lr"), _rate(rho, "rho")
+    w, v, grad = _copies(w, grad, v=v)
+    _nesterov_update(w, grad, v, lr, rho)
+    return w, v
+
+
+@reference("rmsprop_step")
+def rmsprop_step(w, grad, s, lr=1e-2, rho=0.99, eps=1e-8):
+    """RMSProp: rescale each coordinate by the root of its mean squared gradient.
+
+        s_next = rho * s + (1 - rho) * grad**2
+        w_next = w - lr * grad ⊘ (sqrt(s_next) + eps)
+
+    eps (not in the lecture) keeps the division finite where s_next = 0; it is added
+    outside the square root, as in PyTorch.  Returns new arrays (w_next, s_next).
+    """
+    lr, rho, eps = check_positive(lr, "lr"), _rate(rho, "rho"), _eps(eps)
+    w, s, grad = _copies(w, grad, s=s)
+    _rmsprop_update(w, grad, s, lr, rho, eps)
+    return w, s
+
+
+@reference("adagrad_step")
+def adagrad_step(w, grad, s, lr=1e-2, eps=1e-8):
+    """AdaGrad, RMSProp's ancestor: s sums ALL squared gradients, so steps only shrink.
+
+        s_next = s + grad**2
+        w_next = w - lr * grad ⊘ (sqrt(s_next) + eps)
+
+    Returns new arrays (w_next, s_next).
+    """
+    lr, eps = check_positive(lr, "lr"), _eps(eps)
+    w, s, grad = _copies(w, grad, s=s)
+    _adagrad_update(w, grad, s, lr, eps)
+    return w, s
+
+
+@reference("adam_step")
+def adam_step(w, grad, m, s, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, bias_correction=True):
+    """Adam: RMSProp with the gradient replaced by its moving average m.
+
+        m_next = beta1 * m + (1 - beta1) * grad
+        s_next = beta2 * s + (1 - beta2) * grad**2
+        with bias correction (default):
+            w_next = w - lr * (m_next / (1 - beta1**t)) ⊘ (sqrt(s_next / (1 - beta2**t)) + eps)
+        without (the lecture's form):
+            w_next = w - lr * m_next ⊘ (sqrt(s_next) + eps)
+
+    t is the 1-based number of THIS step (t = 1 for the first step).  With beta1 = 0 and no
+    bias correction this is exactly :func:`rmsprop_step` with rho = beta2.
+    Returns new arrays (w_next, m_next, s_next).
+    """
+    t = check_int(t, "t", minimum=1)
+    lr, hyper = check_positive(lr, "lr"), _adam_hyper(beta1, beta2, eps)
+    bias_correction = _bool(bias_correction, "bias_correction")
+    w, m, s, grad = _copies(w, grad, m=m, s=s)
+    _adam_update(w, grad, m, s, t, lr, **hyper, bias_correction=bias_correction)
+    return w, m, s
+
+
+@reference("adamw_step")
+def adamw_step(w, grad, m, s, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=1e-2):
+    """AdamW: a bias-corrected Adam step plus decoupled weight decay.
+
+        w_next = adam_step(w, grad, m, s, t, ...)[0] - lr * weight_decay * w
+
+    where w is the weight BEFORE the step.  The decay does not pass through m and s (unlike
+    adding weight_decay * w to the gradient, "L2 regularisation", which Adam would rescale).
+    Returns new arrays (w_next, m_next, s_next).
+    """
+    t = check_int(t, "t", minimum=1)
+    lr, hyper = check_positive(lr, "lr"), _adam_hyper(beta1, beta2, eps)
+    weight_decay = check_nonnegative(weight_decay, "weight_decay")
+    w, m, s, grad = _copies(w, grad, m=m, s=s)
+    _adamw_update(w, grad, m, s, t, lr, **hyper, weight_decay=weight_decay)
+    return w, m, s
+
+
+# ---------------------------------------------------------------------------------------
+# stateful optimizers for the training loop
+# ---------------------------------------------------------------------------------------
+
+class Optimizer:
+    """Base class: updates a dict of parameters in place, one state per parameter name.
+
+    Subclasses set ``state_names`` (the state arrays, created lazily as zeros shaped like the
+    parameter) and implement ``_update(w, grad, state)`` by calling their kernel.
+
+    Attributes
+    ----------
+    lr : float, settable (a learning-rate schedule changes it between steps)
+    hyper : dict of the other hyperparameters (fixed)
+    state : dict, parameter name -> dict of state arrays (and Adam's step counter "t")
+    """
+
+    state_names = ()
+
+    def __init__(self, lr, **hyper):
+        self.lr = lr
+        self.hyper = hyper
+        self.reset()
+
+    @property
+    def lr(self):
+        return self._lr
+
+    @lr.setter
+    def lr(self, value):
+        self._lr = check_positive(value, "lr")
+
+    def reset(self):
+        """Forget all state (velocities, moments, step counters)."""
+        self.state = {}
+
+    def step(self, params, grads):
+        """Update every ``params[name]`` in place using ``grads[name]`` (same keys, shapes)."""
+        if not isinstance(params, dict) or not isinstance(grads, dict):
+            raise TypeError("params and grads must be dicts mapping names to arrays")
+        if params.keys() != grads.keys():
+            raise ValueError(f"grads must have the same keys as params: params has "
+                             f"{list(params)}, grads has {list(grads)}")
+        for key, w in params.items():
+            name = f"params[{key!r}]"
+            if not isinstance(w, np.ndarray) or not np.issubdtype(w.dtype, np.floating):
+                raise TypeError(f"{name} must be a float numpy array (it is updated in place)")
+            grad = as_float_array(grads[key], f"grads[{key!r}]")
+            check_same_shape(w, grad, name, f"grads[{key!r}]")
+            if key not in self.state:
+                self.state[key] = {n: np.zeros_like(w) for n in self.state_names}
+            self._update(w, grad, self.state[key])
+
+    def _update(self, w, grad, state):
+        raise NotImplementedError
+
+    def __repr__(self):
+        args = ", ".join(f"{k}={v!r}" for k, v in {"lr": self.lr, **self.hyper}.items())
+        return f"{type(self).__name__}({args})"
+
+
+class SGD(Optimizer):
+    """w -= lr * grad (see :func:`sgd_step`)."""
+
+    def __init__(self, lr):
+        super().__init__(lr)
+
+    def _update(self, w, grad, state):
+        _sgd_update(w, grad, self.lr)
+
+
+class Momentum(Optimizer):
+    """The lecture's momentum (see :func:`momentum_step`); state "v"."""
+
+    state_names = ("v",)
+
+    def __init__(self, lr, rho=0.9):
+        super().__init__(lr, rho=_rate(rho, "rho"))
+
+    def _update(self, w, grad, state):
+        _momentum_update(w, grad, state["v"], self.lr, **self.hyper)
+
+
+class Nesterov(Momentum):
+    """Nesterov momentum (see :func:`nesterov_step`); state "v"."""
+
+    def _update(self, w, grad, state):
+        _nesterov_update(w, grad, state["v"], self.lr, **self.hyper)
+
+
+class RMSProp(Optimizer):
+    """RMSProp (see :func:`rmsprop_step`); state "s"."""
+
+    state_names = ("s",)
+
+    def __init__(self, lr=1e-2, rho=0.99, eps=1e-8):
+        super().__init__(lr, rho=_rate(rho, "rho"), eps=_eps(eps))
+
+    def _update(self, w, grad, state):
+        _rmsprop_update(w, grad, state["s"], self.lr, **self.hyper)
+
+
+class AdaGrad(Optimizer):
+    """AdaGrad (see :func:`adagrad_step`); state "s"."""
+
+    state_names = ("s",)
+
+    def __init__(self, lr=1e-2, eps=1e-8):
+        super().__init__(lr, eps=_eps(eps))
+
+    def _update(self, w, grad, state):
+        _adagrad_update(w, grad, state["s"], self.lr, **self.hyper)
+
+
+class Adam(Optimizer):
+    """Adam (see :func:`adam_step`); state "m", "s" and the step counter "t" per parameter.
+
+    t counts the steps taken for that parameter: the first call of ``step`` uses t = 1.
+    """
+
+    state_names = ("m", "s")
+
+    def __init__(self, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, bias_correction=True):
+        super().__init__(lr, **_adam_hyper(beta1, beta2, eps),
+                         bias_correction=_bool(bias_correction, "bias_correction"))
+
+    _kernel = staticmethod(_adam_update)
+
+    def _update(self, w, grad, state):
+        t = state.get("t", 0) + 1
+        self._kernel(w, grad, state["m"], state["s"], t, self.lr, **self.hyper)
+        state["t"] = t
+
+
+class AdamW(Adam):
+    """AdamW (see :func:`adamw_step`): bias-corrected Adam plus decoupled weight decay."""
+
+    def __init__(self, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=1e-2):
+        # Adam's t counting is inherited; the hyperparameters are adamw_step's.
+        Optimizer.__init__(self, lr, **_adam_hyper(beta1, beta2, eps),
+                           weight_decay=check_nonnegative(weight_decay, "weight_decay"))
+
+    _kernel = staticmethod(_adamw_update)
+
+
+OPTIMIZERS = {"sgd": SGD, "momentum": Momentum, "nesterov": Nesterov, "rmsprop": RMSProp,
+              "adagrad": AdaGrad, "adam": Adam, "adamw": AdamW}
+
+
+def make_optimizer(name, **hyper):
+    """``make_optimizer("adam", lr=1e-3)`` -> ``Adam(lr=1e-3)``; names as in ``OPTIMIZERS``."""
+    if not isinstance(name, str):
+        raise TypeError(f"name must be a string, got {type(name).__name__}")
+    if name.lower() not in OPTIMIZERS:
+        raise ValueError(f"name must be one of {sorted(OPTIMIZERS)}, got {name!r}")
+    return OPTIMIZERS[name.lower()](**hyper)
+
+
+# ---------------------------------------------------------------------------------------
+# optimizer paths for the figures
+# ---------------------------------------------------------------------------------------
+
+def run(step, grad_fn, w0, n_steps, max_norm=1e6, **hyper):
+    """Iterate a pure step function from w0 and return the path of iterates.
+
+    Parameters
+    ----------
+    step : a pure update function with the contract's signature, e.g. ``momentum_step``
+        (or a student's).  Its state is recognised by parameter names: ``m`` and ``t`` ->
+        Adam-like (m, s zeros, t = 1, 2, ...); ``v`` -> velocity; ``s`` -> squared-gradient
+        average; none -> plain ``step(w, grad, **hyper)``.  State is passed positionally
+        after grad, in the contract's order.
+    grad_fn : callable, grad_fn(w) -> gradient shaped like w
+    w0 : (D,) start point
+    n_steps : int >= 0
+    max_norm : the run stops when |w| exceeds it (divergence)
+    **hyper : passed to every call of ``step`` (lr, rho, beta1, ...)
+
+    Returns
+    -------
+    path : (k + 1, D) float array, path[0] = w0, k <= n_steps.  The run stops early when an
+        iterate is non-finite (it is dropped) or its norm exceeds ``max_norm`` (it is kept
+        as the last row), so a diverging optimizer gives a short path instead of NaNs.
+    """
+    if not callable(step) or not callable(grad_fn):
+        raise TypeError("step and grad_fn must be callables")
+    w = np.array(as_float_array(w0, "w0", ndim=1, finite=True))
+    n_steps = check_int(n_steps, "n_steps", minimum=0)
+    names = inspect.signature(step).parameters
+    adam_like = "m" in names and "t" in names
+    n_state = 2 if adam_like else 1 if ("v" in names or "s" in names) else 0
+    state = [np.zeros_like(w) for _ in range(n_state)]
+    path = [w]
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        for t in range(1, n_steps + 1):
+            out = step(w, grad_fn(w), *state, *([t] if adam_like else []), **hyper)
+            if n_state:
+                w, *state = out
+            else:
+                w = out
+            w = np.asarray(w, dtype=np.float64)
+            if not np.all(np.isfinite(w)):
+                break
+            path.append(w)
+            if np.linalg.norm(w) > max_norm:
+                break
+    return np.array(path)

@@ -1,0 +1,90 @@
+"""Marks the library's reference implementations of the graded functions.
+
+The library holds a reference implementation of every function the students write, so
+that later chapters and figures work even for a student who has not solved an earlier
+exercise.  A student's exercise that merely calls that reference must not earn points.
+
+``@reference("adam_step")`` registers a function under its contract name.  While a grading
+test runs a student's function inside ``forbid("adam_step", ...)``, any call of a
+forbidden reference raises :class:`DelegationError`, whether the student imported it at top
+level, inside the function, under another name, or reached it through a stateful class
+that shares the same update kernel (kernels call :func:`guard` themselves).
+"""
+from __future__ import annotations
+
+import contextlib
+import functools
+import inspect
+
+__all__ = ["DelegationError", "reference", "guard", "forbid", "REFERENCES"]
+
+#: contract name -> reference function
+REFERENCES: dict = {}
+
+_forbidden: set = set()
+
+
+class DelegationError(RuntimeError):
+    """Raised when an exercise calls the library's own solution instead of implementing it."""
+
+
+def guard(name):
+    """Raise :class:`DelegationError` if the reference ``name`` is forbidden right now."""
+    if _forbidden and name in _forbidden:
+        raise DelegationError(
+            f"your function called the library's reference implementation nntrain.{name}; "
+            f"the exercise is to implement {name} yourself with NumPy")
+
+
+def reference(name):
+    """Decorator: register ``fn`` as the reference of the contract function ``name``."""
+
+    def decorate(fn):
+        def wrapper(*args, **kwargs):
+            guard(name)
+            return fn(*args, **kwargs)
+
+        functools.update_wrapper(wrapper, fn)
+        del wrapper.__wrapped__          # the guard must not be bypassable by unwrapping
+        wrapper.__signature__ = inspect.signature(fn)
+        REFERENCES[name] = wrapper
+        return wrapper
+
+    return decorate
+
+
+@contextlib.contextmanager
+def forbid(*names):
+    """Within the block, calling any of the named references raises ``DelegationError``."""
+    added = set(names) - _forbidden
+    _forbidden.update(added)
+    try:
+        yield
+    finally:
+        _forbidden.difference_update(added)
+
+
+#: The update rules of chapters 01-05 can stand in for each other (SGD is momentum with
+#: rho = 0, RMSProp is Adam with beta1 = 0, an EMA update is a momentum step), so each of
+#: those chapters forbids all of them.
+_UPDATE_RULES = ("sgd_step", "momentum_step", "nesterov_step", "rmsprop_step", "adagrad_step",
+                 "adam_step", "adamw_step", "ema_update", "ema", "ema_weights", "debiased_ema")
+
+#: chapter id -> the references a test of that chapter forbids while it runs a student's
+#: function: the chapter's own contract functions (and, for 01-05, every update rule).
+CHAPTERS = {
+    "00_training_loop": ("softmax_cross_entropy", "numerical_gradient", "minibatch_indices"),
+    "01_sgd": ("mse_gradient", "max_stable_lr") + _UPDATE_RULES,
+    "02_momentum": _UPDATE_RULES,
+    "03_rmsprop": _UPDATE_RULES,
+    "04_moving_averages": _UPDATE_RULES,
+    "05_adam": _UPDATE_RULES,
+    "06_preprocessing": ("center", "standardize", "whitening_matrix"),
+    "07_initialization": ("gaussian_init", "truncated_normal_init", "scaled_init", "he_init",
+                          "layer_stats"),
+    "08_dropout": ("dropout_forward", "dropout_backward"),
+    "09_normalization": ("batchnorm_forward", "batchnorm_backward", "spatial_batchnorm_forward",
+                         "spatial_batchnorm_backward", "layernorm_forward", "layernorm_backward",
+                         "instancenorm_forward"),
+    "10_tuning": ("train_val_test_split", "log_uniform", "random_search", "early_stopping_epoch"),
+}

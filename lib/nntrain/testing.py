@@ -1,0 +1,203 @@
+"""Helpers for the exercise tests in the notebooks.
+
+Every failed check says what was expected, what was got, and gives a hint, e.g.::
+
+    AssertionError: momentum_step: w_next is wrong.
+      expected: [ 0.99  -2.02 ]
+      got:      [ 0.9   -2.2  ]
+      largest difference 0.18 at index (1,) (rtol=1e-06, atol=1e-09)
+      hint: v_next = rho * v + grad comes first, then w_next = w - lr * v_next.
+
+The checks hold their own references to NumPy's functions, taken when this module is
+first imported, so that a notebook which rebinds ``np.allclose`` later does not change
+what the tests compute.
+"""
+from __future__ import annotations
+
+import copy
+import warnings
+
+import numpy as np
+
+from .reference import DelegationError, forbid
+
+__all__ = [
+    "assert_close",
+    "assert_shape",
+    "assert_equal",
+    "check",
+    "call",
+    "snapshot",
+    "DelegationError",
+]
+
+# Private handles on the NumPy functions the checks rely on (see module docstring).
+_asarray = np.asarray
+_abs = np.abs
+_isfinite = np.isfinite
+_isnan = np.isnan
+_argmax = np.argmax
+_unravel = np.unravel_index
+_array_equal = np.array_equal
+_array2string = np.array2string
+_ndarray = np.ndarray
+
+
+def _fmt(x, limit=6):
+    """A short, readable rendering of an array or a value for messages."""
+    if isinstance(x, _ndarray) or isinstance(x, (list, tuple)) and x and not isinstance(x[0], str):
+        try:
+            arr = _asarray(x)
+        except Exception:  # ragged lists and friends
+            return repr(x)[:200]
+        if arr.dtype == object:
+            return repr(x)[:200]
+        flat = arr.reshape(-1)
+        body = _array2string(flat[:limit], precision=6, separator=", ", max_line_width=200)
+        more = f" ... ({arr.size} values)" if arr.size > limit else ""
+        shape = f" shape={arr.shape}" if arr.ndim != 1 or arr.size > limit else ""
+        return f"{body}{more}{shape}"
+    return repr(x)[:200]
+
+
+def _fail(what, expected, got, detail="", hint=""):
+    lines = [f"{what}", f"  expected: {expected}", f"  got:      {got}"]
+    if detail:
+        lines.append(f"  {detail}")
+    if hint:
+        lines.append(f"  hint: {hint}")
+    raise AssertionError("\n".join(lines))
+
+
+def check(condition, what, expected, got, hint=""):
+    """Assert a condition, failing with an expected / got / hint message."""
+    if not condition:
+        _fail(what, expected, got, hint=hint)
+
+
+def assert_shape(got, shape, what, hint=""):
+    """Assert that ``got`` is an array-like of exactly ``shape``."""
+    try:
+        got_shape = _asarray(got).shape
+    except Exception:
+        got_shape = f"not an array ({type(got).__name__})"
+    if got_shape != tuple(shape):
+        _fail(f"{what}: wrong shape.", f"shape {tuple(shape)}", f"shape {got_shape}",
+              hint=hint or "check which axis you reduce over and keep the shapes the docstring states.")
+
+
+def assert_equal(got, expected, what, hint=""):
+    """Assert exact equality (for integers, labels, indices, Python values)."""
+    if isinstance(expected, (_ndarray, list, tuple)) and not isinstance(expected, str):
+        ok = _array_equal(_asarray(got, dtype=object) if _asarray(expected).dtype == object else _asarray(got),
+                          _asarray(expected))
+    else:
+        ok = got == expected
+    if not ok:
+        _fail(f"{what}: wrong value.", _fmt(expected), _fmt(got), hint=hint)
+
+
+def assert_close(got, expected, what, hint="", rtol=1e-6, atol=1e-9):
+    """Assert ``|got - expected| <= atol + rtol * |expected|`` element-wise, shapes equal.
+
+    NaN or inf in ``got`` where ``expected`` is finite always fails.
+    """
+    if got is None:
+        _fail(f"{what}: nothing was returned.", _fmt(expected), "None",
+              hint=hint or "did you forget the return statement?")
+    try:
+        g = _asarray(got, dtype=float)
+    except (TypeError, ValueError):
+        _fail(f"{what}: not a numeric array.", _fmt(expected), repr(got)[:200], hint=hint)
+    e = _asarray(expected, dtype=float)
+    if g.shape != e.shape:
+        _fail(f"{what}: wrong shape.", f"shape {e.shape}", f"shape {g.shape}",
+              hint=hint or "check the axes you reduce over and that you return what the docstring says.")
+    if e.size == 0:
+        return
+    bad_nan = ~_isfinite(g) & _isfinite(e)
+    diff = _abs(g - e)
+    diff[_isnan(diff) & (g == e)] = 0.0  # inf == inf
+    tol = atol + rtol * _abs(e)
+    wrong = bad_nan | ~(diff <= tol)
+    if wrong.any():
+        score = diff - tol
+        score[bad_nan | _isnan(score)] = float("inf")
+        idx = _unravel(int(_argmax(score)), e.shape) if e.ndim else ()
+        worst = g[idx] if e.ndim else g
+        detail = (f"largest difference {diff[idx] if e.ndim else diff!s} at index {idx} "
+                  f"(expected {e[idx] if e.ndim else e!s}, got {worst!s}; rtol={rtol:g}, atol={atol:g}); "
+                  f"{int(wrong.sum())} of {e.size} values are off")
+        if bad_nan.any():
+            detail += "; your result holds NaN or inf"
+        _fail(f"{what}: values are wrong.", _fmt(e), _fmt(g), detail, hint)
+
+
+def snapshot(value):
+    """A deep copy of arrays, dicts and lists, for checking that inputs were not modified."""
+    return copy.deepcopy(value)
+
+
+def _same(a, b):
+    if isinstance(a, _ndarray) or isinstance(b, _ndarray):
+        a, b = _asarray(a), _asarray(b)
+        return a.shape == b.shape and a.dtype == b.dtype and _array_equal(a, b, equal_nan=a.dtype.kind == "f")
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
+    if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b))
+    try:
+        return bool(a == b)
+    except Exception:
+        return True
+
+
+def call(fn, *args, forbid_refs=(), name=None, copy_args=True, **kwargs):
+    """Call a student's function the way the tests do, and check its good manners.
+
+    - the arguments it receives are copies (the originals with ``copy_args=False``, for a
+      function that must see the caller's arrays), compared afterwards with a snapshot: an
+      exercise that modifies its inputs in place fails with a message naming the argument;
+    - while it runs, the library's references named in ``forbid_refs`` raise
+      :class:`DelegationError` (the exercise must not delegate to its own solution);
+    - ``NotImplementedError`` becomes a friendly "not solved yet" failure.
+    """
+    name = name or getattr(fn, "__name__", "your function")
+    before_args = [snapshot(a) for a in args]
+    before_kwargs = {k: snapshot(v) for k, v in kwargs.items()}
+    passed_args = [snapshot(a) for a in args] if copy_args else list(args)
+    passed_kwargs = {k: snapshot(v) for k, v in kwargs.items()} if copy_args else dict(kwargs)
+    try:
+        # Warnings are silenced: a correct answer may overflow harmlessly on an extreme
+        # test input, and nbgrader scores a test cell that writes to stderr as failed.
+        with forbid(*forbid_refs), warnings.catch_warnings(), np.errstate(all="ignore"):
+            warnings.simplefilter("ignore")
+            result = fn(*passed_args, **passed_kwargs)
+    except NotImplementedError:
+        raise AssertionError(f"{name} is not implemented yet: replace `raise NotImplementedError()` "
+                             f"with your code, then run this cell again.") from None
+    except DelegationError as exc:
+        raise AssertionError(f"{name}: {exc}.") from None
+    arg_names = _argument_names(fn, len(args))
+    for i, (before, after) in enumerate(zip(before_args, passed_args)):
+        if not _same(before, after):
+            _fail(f"{name} modified its argument {arg_names[i]!r} in place.",
+                  "the input left unchanged", "it was changed",
+                  hint="the functions of this book are pure: compute new arrays "
+                       "(x = x - ..., not x -= ...) and copy dicts before changing them.")
+    for key in before_kwargs:
+        if not _same(before_kwargs[key], passed_kwargs[key]):
+            _fail(f"{name} modified its argument {key!r} in place.",
+                  "the input left unchanged", "it was changed",
+                  hint="the functions of this book are pure: compute new arrays "
+                       "(x = x - ..., not x -= ...) and copy dicts before changing them.")
+    return result
+
+
+def _argument_names(fn, n):
+    try:
+        import inspect
+        params = list(inspect.signature(fn).parameters)
+    except (TypeError, ValueError):
+        params = []
+    return [params[i] if i < len(params) else f"#{i}" for i in range(n)]

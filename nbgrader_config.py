@@ -1,0 +1,39 @@
+"""nbgrader configuration: this folder (the repository root) is the course root.
+
+Run nbgrader's own commands from here (nbgrader reads this file only from the current
+directory).  `nntrain release` and `nntrain grade` use the same settings.
+"""
+import os
+
+c = get_config()  # noqa: F821 (provided by nbgrader)
+
+ROOT = os.path.dirname(os.path.abspath(__file__))
+AUTOGRADER = os.path.join(ROOT, "autograder")
+
+c.CourseDirectory.root = ROOT
+c.CourseDirectory.course_id = "nntrain"
+c.CourseDirectory.source_directory = "solutions"
+c.CourseDirectory.release_directory = "chapters"
+c.CourseDirectory.submitted_directory = os.path.join("autograder", "submitted")
+c.CourseDirectory.autograded_directory = os.path.join("autograder", "autograded")
+c.CourseDirectory.feedback_directory = os.path.join("autograder", "feedback")
+c.CourseDirectory.db_url = "sqlite:///" + os.path.join(AUTOGRADER, "gradebook.db")
+
+# Student versions: the body of a solution becomes this stub.
+c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
+c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
+
+# Autograding with nbgrader's own `autograde`: restore deleted test cells, never honour a
+# tag a student can add to skip tests, a per-cell time limit, bounded output.
+c.OverwriteCells.add_missing_cells = True
+c.Execute.skip_cells_with_tag = "nntrain-instructor-only-skip-3f9c"
+c.Execute.timeout = 120
+c.LimitOutput.max_lines = 200
+c.LimitOutput.max_traceback = 50
+
+# Feedback never shows the hidden tests' source.
+c.GenerateFeedback.preprocessors = [
+    "nbgrader.preprocessors.GetGrades",
+    "nbgrader.preprocessors.ClearHiddenTests",
+    "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
+]

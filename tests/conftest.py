@@ -1,0 +1,4 @@
+"""Shared pytest setup: figures render off-screen (no display needed)."""
+import os
+
+os.environ["MPLBACKEND"] = "Agg"

@@ -1,0 +1,72 @@
+"""Run a chapter's graded test cells in-process against any implementation of its exercises.
+
+This is how the test suite checks the tests themselves: for each chapter,
+``tests/mutants/test_<chapter>.py`` lists realistic WRONG implementations (each must fail
+at least one test cell of its function) and differently written RIGHT ones (each must
+pass every test cell of its function).  The notebook's cells run in a fresh namespace:
+the locked code cells (set-up), the solution cells, then the given implementations replace
+the solutions, then the test cells run, hidden tests included.  Test cells may therefore
+depend only on locked cells and on the exercise functions, as the chapter template requires.
+"""
+from __future__ import annotations
+
+import os
+import warnings
+from functools import lru_cache
+from pathlib import Path
+
+import nbformat
+
+ROOT = Path(__file__).resolve().parents[1]
+os.environ.setdefault("MPLBACKEND", "Agg")
+
+
+def _meta(cell):
+    return cell.get("metadata", {}).get("nbgrader", {}) or {}
+
+
+@lru_cache(maxsize=None)
+def load(chapter: str):
+    return nbformat.read(ROOT / "solutions" / chapter / f"{chapter}.ipynb", as_version=4)
+
+
+def test_cells(chapter: str, function: str | None = None) -> dict:
+    """grade_id -> source of the chapter's test cells (those of ``function`` only if given:
+    their grade_id is ``test_<function>`` or starts with ``test_<function>__``)."""
+    cells = {}
+    for cell in load(chapter).cells:
+        meta = _meta(cell)
+        if meta.get("grade") and cell.cell_type == "code":
+            gid = meta["grade_id"]
+            if function is None or gid == f"test_{function}" or gid.startswith(f"test_{function}__"):
+                cells[gid] = cell.source
+    return cells
+
+
+def run_tests(chapter: str, overrides: dict, function: str | None = None) -> dict:
+    """Run the test cells (of ``function``) with ``overrides`` (name -> implementation) in
+    place of the solutions.  Returns grade_id -> None (passed) or the exception raised."""
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    ns = {"__name__": "__main__"}
+    for cell in load(chapter).cells:
+        meta = _meta(cell)
+        if cell.cell_type == "code" and (meta.get("solution") or (meta.get("locked") and not meta.get("grade"))):
+            exec(compile(cell.source, f"<{chapter}:{meta.get('grade_id')}>", "exec"), ns)
+    ns.update(overrides)
+    results = {}
+    for gid, source in test_cells(chapter, function).items():
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                exec(compile(source, f"<{chapter}:{gid}>", "exec"), ns)
+            results[gid] = None
+        except Exception as exc:  # noqa: BLE001 - any failure of a test cell counts
+            results[gid] = exc
+    plt.close("all")
+    if not results:
+        raise LookupError(f"{chapter} has no test cells for {function!r}")
+    return results
+
