@@ -64,21 +64,14 @@ def forbid(*names):
         _forbidden.difference_update(added)
 
 
-#: The update rules of chapters 01-05 can stand in for each other (SGD is momentum with
-#: rho = 0, RMSProp is Adam with beta1 = 0, an EMA update is a momentum step), so each of
-#: those chapters forbids all of them.
-_UPDATE_RULES = ("sgd_step", "momentum_step", "nesterov_step", "rmsprop_step", "adagrad_step",
-                 "adam_step", "adamw_step", "ema_update", "ema", "ema_weights", "debiased_ema")
-
-#: chapter id -> the references a test of that chapter forbids while it runs a student's
-#: function: the chapter's own contract functions (and, for 01-05, every update rule).
-CHAPTERS = {
+#: chapter id -> the graded functions its exercises implement (CURRICULUM.md).
+CONTRACT = {
     "00_training_loop": ("softmax_cross_entropy", "numerical_gradient", "minibatch_indices"),
-    "01_sgd": ("mse_gradient", "max_stable_lr") + _UPDATE_RULES,
-    "02_momentum": _UPDATE_RULES,
-    "03_rmsprop": _UPDATE_RULES,
-    "04_moving_averages": _UPDATE_RULES,
-    "05_adam": _UPDATE_RULES,
+    "01_sgd": ("sgd_step", "mse_gradient", "max_stable_lr"),
+    "02_momentum": ("momentum_step", "nesterov_step"),
+    "03_rmsprop": ("rmsprop_step", "adagrad_step"),
+    "04_moving_averages": ("ema_update", "ema", "ema_weights", "debiased_ema"),
+    "05_adam": ("adam_step", "adamw_step"),
     "06_preprocessing": ("center", "standardize", "whitening_matrix"),
     "07_initialization": ("gaussian_init", "truncated_normal_init", "scaled_init", "he_init",
                           "layer_stats"),
@@ -88,3 +81,16 @@ CHAPTERS = {
                          "instancenorm_forward"),
     "10_tuning": ("train_val_test_split", "log_uniform", "random_search", "early_stopping_epoch"),
 }
+
+#: The update rules of chapters 01-05 can stand in for each other (SGD is momentum with
+#: rho = 0, RMSProp is Adam with beta1 = 0, an EMA update is a momentum step), so each of
+#: those chapters forbids all of them.
+_UPDATE_RULES = tuple(name for ch in ("01_sgd", "02_momentum", "03_rmsprop", "04_moving_averages",
+                                      "05_adam") for name in CONTRACT[ch]
+                      if name not in ("mse_gradient", "max_stable_lr"))
+
+#: chapter id -> the references a test of that chapter forbids while it runs a student's
+#: function: the chapter's own graded functions and, in chapters 01-05, every update rule.
+CHAPTERS = {ch: tuple(dict.fromkeys(names + (_UPDATE_RULES if ch in (
+    "01_sgd", "02_momentum", "03_rmsprop", "04_moving_averages", "05_adam") else ())))
+    for ch, names in CONTRACT.items()}

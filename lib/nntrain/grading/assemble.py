@@ -6,6 +6,11 @@ the gradebook), in the master's order, whatever the student did to them (edited,
 re-typed, duplicated, moved, metadata changed).  From the submission we take the source of
 each solution cell (matched by its ``grade_id``) and the student's other cells, each kept
 right after the master cell it followed in the submission.
+
+The release's ordinary code cells (figures, demos, "your code in action") never define
+anything a test needs: test cells depend only on locked and solution cells.  A submitted
+cell whose source is exactly such a release cell is therefore marked ``skip`` and not run
+during grading; a cell the student wrote or changed always runs.
 """
 from __future__ import annotations
 
@@ -13,6 +18,7 @@ from dataclasses import dataclass, field
 
 import nbformat
 
+from .execute import SKIP
 from .notebook import nbgrader_meta
 
 
@@ -23,6 +29,7 @@ class Master:
     test_source: dict               # grade_id -> full test source (hidden tests included)
     points: dict                    # grade_id -> max points of each test cell
     visible_source: dict = field(default_factory=dict)   # grade_id -> released (visible) source
+    demo_sources: frozenset = frozenset()                # sources of the release's ordinary code cells
 
     @property
     def ids(self):
@@ -50,7 +57,10 @@ def load_master(released_nb, gradebook_db_url: str, chapter: str) -> Master:
     missing = [g for g in points if g not in visible]
     if missing:
         raise ValueError(f"{chapter}: gradebook and release disagree on test cells {missing}")
-    return Master(chapter, cells, {g: sources[g] for g in points}, points, visible)
+    demos = frozenset(c.source for c in released_nb.cells
+                      if c.cell_type == "code" and not nbgrader_meta(c).get("grade_id"))
+    return Master(chapter, cells, {g: sources[g] for g in points}, points, visible, demos)
+
 
 
 def _plain(cell):
@@ -90,7 +100,10 @@ def assemble(submission, master: Master):
             continue
         if gid in known:
             notes.append(f"cell {gid} appeared twice; the copy was run as an ordinary cell")
-        extra.setdefault(current, []).append(_plain(cell))
+        plain = _plain(cell)
+        if plain.cell_type == "code" and plain.source in master.demo_sources:
+            plain.metadata[SKIP] = True
+        extra.setdefault(current, []).append(plain)
 
     cells = list(extra[None])
     for mcell in master.cells:

@@ -13,9 +13,11 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass, field
 
@@ -26,6 +28,8 @@ from nbclient import NotebookClient
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
 from .notebook import nbgrader_meta
+
+SKIP = "nntrain_skip"   # metadata flag set by assemble() on unchanged demo cells
 
 KERNEL_NAME = "nntrain-grader"
 TRUNCATED = "\n[... output truncated by the grader ...]\n"
@@ -44,7 +48,7 @@ class Limits:
 @dataclass
 class CellRun:
     index: int
-    status: str = "not run"   # "ok", "error", "timeout", "kernel died", "not run"
+    status: str = "not run"   # "ok", "error", "timeout", "kernel died", "skipped", "not run"
     error: str = ""
 
 
@@ -99,6 +103,18 @@ class _CappedClient(NotebookClient):
         return super().output(outs, msg, display_id, cell_index)
 
 
+KILL_GRACE = 10.0   # seconds after the cell time limit before the kernel is killed
+
+
+def _kill(km):
+    pid = getattr(getattr(km, "provisioner", None), "pid", None)
+    if pid:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except OSError:
+            pass
+
+
 def _error_text(cell) -> str:
     for out in cell.get("outputs", []):
         if out.get("output_type") == "error":
@@ -137,11 +153,19 @@ def run(nb, cwd: str, limits: Limits | None = None) -> RunResult:
                         if cell.cell_type != "code":
                             run_i.status = "ok"
                             continue
+                        if cell.metadata.get(SKIP):
+                            run_i.status = "skipped"
+                            continue
                         if time.monotonic() - start > limits.notebook_timeout:
                             result.events.append(f"notebook time limit ({limits.notebook_timeout:g} s) "
                                                  f"reached before cell {i}")
                             next_cell = len(nb.cells)
                             break
+                        t0 = time.monotonic()
+                        # a cell that ignores the interrupt (it catches KeyboardInterrupt)
+                        # gets its kernel killed a little after the time limit
+                        watchdog = threading.Timer(limits.cell_timeout + KILL_GRACE, _kill, (km,))
+                        watchdog.start()
                         try:
                             client.execute_cell(cell, i)
                         except CellTimeoutError:
@@ -150,9 +174,12 @@ def run(nb, cwd: str, limits: Limits | None = None) -> RunResult:
                         except DeadKernelError:
                             died_at = i
                             break
+                        finally:
+                            watchdog.cancel()
                         run_i.error = _error_text(cell)
-                        if run_i.error.startswith("CellTimeoutError"):
+                        if time.monotonic() - t0 >= limits.cell_timeout:
                             run_i.status = "timeout"
+                            run_i.error = f"time limit of {limits.cell_timeout:g} s exceeded ({run_i.error})"
                         else:
                             run_i.status = "error" if run_i.error else "ok"
                     else:

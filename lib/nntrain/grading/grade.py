@@ -158,6 +158,9 @@ def grade_one(sub: Submission, master: Master | None, work: Path, feedback: Path
     row.tests = tests
     row.score = sum(t[1] for t in tests)
     reasons = ([sub.note] if sub.note else []) + notes
+    timeouts = [str(c.index) for c in run.cells if c.status == "timeout"]
+    if timeouts:
+        reasons.append(f"cell time limit ({limits.cell_timeout:g} s) hit in cell(s) {', '.join(timeouts)}")
     if run.events:
         row.status = "needs_review"
         reasons = run.events + reasons

@@ -1,0 +1,80 @@
+"""`nntrain release` keeps chapters/ in sync with solutions/, byte-stably, and the student
+versions behave as nbgrader expects."""
+import shutil
+from pathlib import Path
+
+import pytest
+
+from nntrain.grading.course import chapter_ids, nbgrader
+from nntrain.grading.release import generate, release
+
+ROOT = Path(__file__).resolve().parents[1]
+CHAPTERS = chapter_ids(ROOT)
+
+pytestmark = pytest.mark.slow
+
+
+def test_committed_chapters_are_up_to_date():
+    stale = release(ROOT, check_only=True)
+    assert not stale, f"chapters/ is out of date for {stale}: run `nntrain release` and commit"
+
+
+def test_chapters_have_no_extra_folders():
+    released = sorted(p.name for p in (ROOT / "chapters").iterdir() if p.is_dir())
+    assert released == CHAPTERS
+
+
+def test_generation_is_byte_stable(tmp_path):
+    for chapter in CHAPTERS[:2]:
+        a = generate(ROOT, chapter, tmp_path / "a")
+        b = generate(ROOT, chapter, tmp_path / "b")
+        assert (a / f"{chapter}.ipynb").read_bytes() == (b / f"{chapter}.ipynb").read_bytes()
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_student_version_hides_solutions_and_hidden_tests(chapter):
+    text = (ROOT / "chapters" / chapter / f"{chapter}.ipynb").read_text(encoding="utf-8")
+    assert "BEGIN SOLUTION" not in text and "BEGIN HIDDEN TESTS" not in text
+    assert "raise NotImplementedError()" in text
+
+
+def test_nbgrader_validate_accepts_solution_and_rejects_student_version():
+    from nbgrader.validator import Validator
+    chapter = CHAPTERS[0]
+    assert Validator().validate(str(ROOT / "solutions" / chapter / f"{chapter}.ipynb")) == {}
+    inverted = Validator(invert=True).validate(str(ROOT / "chapters" / chapter / f"{chapter}.ipynb"))
+    assert inverted == {}, "the unsolved student version must fail its tests"
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_unsolved_student_version_fails_only_where_it_should(chapter, tmp_path):
+    """Run top to bottom before anything is solved, a student version shows every figure:
+    only the exercise tests and the "your code in action" cells fail."""
+    import nbformat
+    from nbclient import NotebookClient
+    nb = nbformat.read(ROOT / "chapters" / chapter / f"{chapter}.ipynb", as_version=4)
+    NotebookClient(nb, timeout=300, allow_errors=True, kernel_name="python3",
+                   resources={"metadata": {"path": str(tmp_path)}}).execute()
+    in_action = False
+    unexpected = []
+    for i, cell in enumerate(nb.cells):
+        if cell.cell_type == "markdown" and cell.source.lstrip().startswith("## "):
+            in_action = cell.source.lstrip().startswith("## Your code in action")
+        if cell.cell_type != "code":
+            continue
+        errors = [o for o in cell.outputs if o.output_type == "error"]
+        is_test = cell.metadata.get("nbgrader", {}).get("grade", False)
+        if errors and not (is_test or in_action):
+            unexpected.append((i, errors[0].ename, errors[0].evalue[:200]))
+        if is_test:
+            assert errors, f"test cell {i} passes on the unsolved version"
+    assert not unexpected, unexpected
+
+
+def test_nbgrader_command_line_works_with_the_checked_in_config(tmp_path):
+    chapter = CHAPTERS[0]
+    proc = nbgrader(ROOT, "generate_assignment", chapter, "--force",
+                    f"--CourseDirectory.release_directory={tmp_path}")
+    assert proc.returncode == 0
+    assert (tmp_path / chapter / f"{chapter}.ipynb").is_file()
+    assert not (ROOT / "gradebook.db").exists(), "a stray gradebook.db in the course root"
