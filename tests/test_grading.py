@@ -11,7 +11,7 @@ import pytest
 
 from nntrain.grading.course import chapter_ids
 from nntrain.grading.execute import Limits
-from nntrain.grading.grade import grade, tests_csv_path
+from nntrain.grading.grade import grade, per_test_csv_path
 from nntrain.reference import CONTRACT
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -45,8 +45,9 @@ def _put(folder, student, chapter, nb_or_text, name=None):
 
 
 def _one_wrong(chapter):
-    """The solution with the first graded function replaced by the student version's stub."""
-    fn = CONTRACT[chapter][0]
+    """The solution with the last graded function replaced by the student version's stub
+    (the last one: earlier exercises may be used by later ones, never the other way)."""
+    fn = CONTRACT[chapter][-1]
     stub = next(c.source for c in _student(chapter).cells if _meta(c).get("grade_id") == fn)
     nb = _solution(chapter)
     for cell in nb.cells:
@@ -101,7 +102,7 @@ def graded(tmp_path_factory):
     last_fn = _meta(sol_cells[-1])["grade_id"]
     lost = sum(p for g, p in points.items() if g == f"test_{last_fn}" or g.startswith(f"test_{last_fn}__"))
     expected[("hal_kernel_dies", chapter)] = (total - lost, "needs_review")
-    # an endless loop in the first graded function: its tests hit the cell time limit,
+    # an endless loop in the last graded function: its tests hit the cell time limit,
     # every later exercise is still graded
     nb, fn = _one_wrong(chapter)
     next(c for c in nb.cells if _meta(c).get("grade_id") == fn).source = (
@@ -148,7 +149,7 @@ def test_csv_has_the_contract_columns_and_one_row_per_submission(graded):
 
 
 def test_per_test_csv_sums_to_the_score(graded):
-    per_test = _csv(tests_csv_path(graded["out"]))
+    per_test = _csv(per_test_csv_path(graded["out"]))
     for r in _csv(graded["out"]):
         mine = [t for t in per_test if t["student"] == r["student"] and t["chapter"] == r["chapter"]]
         assert abs(sum(float(t["score"]) for t in mine) - float(r["score"])) < 1e-9

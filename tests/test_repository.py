@@ -30,7 +30,8 @@ def _pyproject_deps():
 
 def _environment_deps():
     deps = {}
-    for line in (ROOT / "environment.yml").read_text().splitlines():
+    text = (ROOT / "environment.yml").read_text()
+    for line in text.split("dependencies:", 1)[1].splitlines():
         m = re.match(r"^\s{2}- ([A-Za-z0-9_.\-]+)(.*)$", line)
         if m and m.group(1) not in ("python", "pip"):
             deps[m.group(1).lower().replace("_", "-")] = m.group(2).replace(" ", "")

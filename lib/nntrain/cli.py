@@ -25,7 +25,7 @@ def _cmd_release(args):
 def _cmd_grade(args):
     from .grading import execute
     from .grading.course import find_root
-    from .grading.grade import grade, summary, tests_csv_path
+    from .grading.grade import grade, summary, per_test_csv_path
     root = find_root(args.root)
     limits = execute.Limits(cell_timeout=args.timeout, notebook_timeout=args.notebook_timeout,
                             memory_bytes=int(args.memory_gb * 1024 ** 3))
@@ -34,7 +34,7 @@ def _cmd_grade(args):
                  chapters=args.chapter or None, limits=limits, jobs=args.jobs,
                  progress=not args.quiet)
     print(summary(rows))
-    print(f"wrote {args.out}, {tests_csv_path(Path(args.out))} and feedback under {feedback}")
+    print(f"wrote {args.out}, {per_test_csv_path(Path(args.out))} and feedback under {feedback}")
     return 0
 
 

@@ -52,6 +52,8 @@ def _fmt(x, limit=6):
             return repr(x)[:200]
         if arr.dtype == object:
             return repr(x)[:200]
+        if arr.ndim == 0:
+            return f"{arr.item()!r}"
         flat = arr.reshape(-1)
         body = _array2string(flat[:limit], precision=6, separator=", ", max_line_width=200)
         more = f" ... ({arr.size} values)" if arr.size > limit else ""
@@ -115,22 +117,23 @@ def assert_close(got, expected, what, hint="", rtol=1e-6, atol=1e-9):
               hint=hint or "check the axes you reduce over and that you return what the docstring says.")
     if e.size == 0:
         return
-    bad_nan = ~_isfinite(g) & _isfinite(e)
-    diff = _abs(g - e)
-    diff[_isnan(diff) & (g == e)] = 0.0  # inf == inf
-    tol = atol + rtol * _abs(e)
+    gf, ef = g.reshape(-1), e.reshape(-1)          # flat views: 0-d inputs work too
+    bad_nan = ~_isfinite(gf) & _isfinite(ef)
+    diff = _abs(gf - ef)
+    diff[_isnan(diff) & (gf == ef)] = 0.0  # inf == inf
+    tol = atol + rtol * _abs(ef)
     wrong = bad_nan | ~(diff <= tol)
     if wrong.any():
         score = diff - tol
         score[bad_nan | _isnan(score)] = float("inf")
-        idx = _unravel(int(_argmax(score)), e.shape) if e.ndim else ()
-        worst = g[idx] if e.ndim else g
-        detail = (f"largest difference {diff[idx] if e.ndim else diff!s} at index {idx} "
-                  f"(expected {e[idx] if e.ndim else e!s}, got {worst!s}; rtol={rtol:g}, atol={atol:g}); "
-                  f"{int(wrong.sum())} of {e.size} values are off")
+        k = int(_argmax(score))
+        idx = tuple(int(i) for i in _unravel(k, e.shape)) if e.ndim else ()
+        detail = (f"largest difference {diff[k]:.3g} at index {idx} (expected {float(ef[k]):.10g}, got {float(gf[k]):.10g}; "
+                  f"rtol={rtol:g}, atol={atol:g}); {int(wrong.sum())} of {e.size} values are off")
         if bad_nan.any():
             detail += "; your result holds NaN or inf"
-        _fail(f"{what}: values are wrong.", _fmt(e), _fmt(g), detail, hint)
+        _fail(f"{what}: values are wrong.", _fmt(expected if e.ndim == 0 else e), _fmt(got if e.ndim == 0 else g),
+              detail, hint)
 
 
 def snapshot(value):

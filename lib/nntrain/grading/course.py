@@ -45,10 +45,20 @@ def resolve_chapters(root: Path, requested=None) -> list[str]:
     return list(requested)
 
 
+def _tools_on_path(env=None):
+    """Put this environment's ``bin`` (nbgrader, alembic, jupyter) first on PATH."""
+    env = os.environ if env is None else env
+    bindir = str(Path(sys.executable).parent)
+    if env.get("PATH", "").split(os.pathsep)[0] != bindir:
+        env["PATH"] = bindir + os.pathsep + env.get("PATH", "")
+    return env
+
+
 def nbgrader_api(root: Path, **course_directory):
     """nbgrader's Python API for the course at ``root``, configured by its
     ``nbgrader_config.py`` (overridden by ``course_directory`` settings, e.g.
     ``release_directory=...``).  In-process calls avoid nbgrader's ~3 s start-up per command."""
+    _tools_on_path()   # nbgrader runs `alembic` from PATH when it creates a gradebook
     from nbgrader.apps import NbGraderAPI
     from nbgrader.coursedir import CourseDirectory
     from traitlets.config.loader import PyFileConfigLoader
@@ -62,9 +72,7 @@ def nbgrader_api(root: Path, **course_directory):
 def nbgrader(root: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess:
     """Run ``nbgrader ARGS`` in the course root with this environment's tools on PATH
     (nbgrader calls ``alembic`` from PATH)."""
-    env = dict(os.environ)
-    bindir = str(Path(sys.executable).parent)
-    env["PATH"] = bindir + os.pathsep + env.get("PATH", "")
+    env = _tools_on_path(dict(os.environ))
     proc = subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=root, env=env,
                           capture_output=True, text=True)
     if check and proc.returncode != 0:

@@ -206,7 +206,7 @@ def _write_csv(path: Path, fields, rows):
     os.replace(tmp, path)
 
 
-def tests_csv_path(out: Path) -> Path:
+def per_test_csv_path(out: Path) -> Path:
     return out.with_name(out.stem + "_tests.csv")
 
 
@@ -246,7 +246,7 @@ def grade(root: Path, submitted: Path, out: Path, feedback: Path | None = None, 
             bar.update()
     bar.close()
     _write_csv(out, FIELDS, [r.csv_row() for r in rows])
-    _write_csv(tests_csv_path(out), TEST_FIELDS,
+    _write_csv(per_test_csv_path(out), TEST_FIELDS,
                [{"student": r.student, "chapter": r.chapter, "test": g, "score": _num(s),
                  "max_score": _num(m), "result": res, "message": msg[:500]}
                 for r in rows for g, s, m, res, msg in r.tests])
