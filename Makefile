@@ -5,6 +5,9 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 PYTEST_NB := --nbval-lax --nbval-current-env --nbval-cell-timeout=300
+# Tests and benchmarks: one BLAS thread per process. The matrices here are small, and
+# OpenBLAS threads fighting over 2 cores (pytest + kernels) made runs up to 30x slower.
+TEST_ENV := MPLBACKEND=Agg OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1
 
 .PHONY: install test test-lib test-notebooks lab release check-release bench clean
 
@@ -18,13 +21,13 @@ install: $(STAMP)
 ## every test: library, repository checks, release in sync, grading round trip, and every
 ## solution notebook executed with nbval
 test: $(STAMP)
-	MPLBACKEND=Agg $(BIN)/python -m pytest -q tests solutions $(PYTEST_NB)
+	$(TEST_ENV) $(BIN)/python -m pytest -q tests solutions $(PYTEST_NB)
 
 test-lib: $(STAMP)
-	$(BIN)/python -m pytest -q tests/lib
+	$(TEST_ENV) $(BIN)/python -m pytest -q tests/lib
 
 test-notebooks: $(STAMP)
-	MPLBACKEND=Agg $(BIN)/python -m pytest -q solutions $(PYTEST_NB)
+	$(TEST_ENV) $(BIN)/python -m pytest -q solutions $(PYTEST_NB)
 
 ## JupyterLab on the student chapters
 lab: $(STAMP)
@@ -39,7 +42,7 @@ check-release: $(STAMP)
 
 ## timings: every solution notebook, and grading one full submission
 bench: $(STAMP)
-	$(BIN)/python benchmarks/bench.py
+	$(TEST_ENV) $(BIN)/python benchmarks/bench.py
 
 clean:
 	rm -rf autograder/work autograder/feedback autograder/autograded .pytest_cache
