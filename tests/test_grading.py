@@ -109,6 +109,11 @@ def graded(tmp_path_factory):
         f"def {fn}(*args, **kwargs):\n    while True:\n        pass\n")
     _put(sub, "ivy_endless_loop", chapter, nb)
     expected[("ivy_endless_loop", chapter)] = (expected[("cai_one_wrong", chapter)][0], "graded")
+    # code that rebinds the checking machinery is flagged for a person to review
+    nb = _solution(chapter)
+    nb.cells.append(nbformat.v4.new_code_cell("import numpy as np\nnp.allclose = lambda *a, **k: True"))
+    _put(sub, "kim_tampers", chapter, nb)
+    expected[("kim_tampers", chapter)] = (total, "flagged")
     # wrong file name: graded, with a note
     _put(sub, "jo_renamed", chapter, _solution(chapter), name="my work.ipynb")
     expected[("jo_renamed", chapter)] = (total, "graded")
@@ -146,6 +151,7 @@ def test_csv_has_the_contract_columns_and_one_row_per_submission(graded):
     notes = {r["student"]: r["reason"] for r in rows}
     assert "my work.ipynb" in notes["jo_renamed"]
     assert "kernel died" in notes["hal_kernel_dies"]
+    assert "np.allclose" in notes["kim_tampers"]
 
 
 def test_per_test_csv_sums_to_the_score(graded):

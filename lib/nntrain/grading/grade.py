@@ -8,8 +8,9 @@ submission never stops the others; the command exits 0 when every submission was
 (whatever the scores) and non-zero only when grading itself could not be done.
 
 CSV columns: ``student,chapter,score,max_score,status,reason,tests``; status is ``graded``,
-``needs_review`` (the kernel died or a time limit cut the run short: a person should look)
-or ``unreadable`` (no notebook could be read).  ``<out>_tests.csv`` has one row per test cell.
+``flagged`` (the code reaches for the checking machinery, see :mod:`.scan`: a person should
+look), ``needs_review`` (the kernel died or a time limit cut the run short) or
+``unreadable`` (no notebook could be read).  ``<out>_tests.csv`` has one row per test cell.
 """
 from __future__ import annotations
 
@@ -28,6 +29,7 @@ from .assemble import Master, assemble, load_master
 from .course import CourseError, chapter_ids
 from .notebook import nbgrader_meta
 from .release import generate
+from .scan import scan
 
 FIELDS = ["student", "chapter", "score", "max_score", "status", "reason", "tests"]
 TEST_FIELDS = ["student", "chapter", "test", "score", "max_score", "result", "message"]
@@ -161,6 +163,12 @@ def grade_one(sub: Submission, master: Master | None, work: Path, feedback: Path
     timeouts = [str(c.index) for c in run.cells if c.status == "timeout"]
     if timeouts:
         reasons.append(f"cell time limit ({limits.cell_timeout:g} s) hit in cell(s) {', '.join(timeouts)}")
+    suspicious = scan((nbgrader_meta(c).get("grade_id") or f"cell {i}", c.source)
+                      for i, c in enumerate(nb.cells)
+                      if c.cell_type == "code" and not _instructor_cell(c, master))
+    if suspicious:
+        row.status = "flagged"
+        reasons = suspicious + reasons
     if run.events:
         row.status = "needs_review"
         reasons = run.events + reasons
@@ -168,6 +176,12 @@ def grade_one(sub: Submission, master: Master | None, work: Path, feedback: Path
     if feedback is not None:
         write_feedback(nb, row, master, feedback / sub.student / sub.chapter / f"{sub.chapter}.html")
     return row
+
+
+def _instructor_cell(cell, master: Master) -> bool:
+    """A cell whose source is the instructor's: a locked or test cell, or an unchanged demo."""
+    meta = nbgrader_meta(cell)
+    return bool(meta.get("grade_id") and not meta.get("solution")) or cell.source in master.demo_sources
 
 
 def write_feedback(nb, row: Row, master: Master, path: Path):
