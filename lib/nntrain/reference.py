@@ -32,8 +32,8 @@ def guard(name):
     """Raise :class:`DelegationError` if the reference ``name`` is forbidden right now."""
     if _forbidden and name in _forbidden:
         raise DelegationError(
-            f"your function called the library's reference implementation nntrain.{name}; "
-            f"the exercise is to implement {name} yourself with NumPy")
+            f"your code called the library's reference implementation of {name}; the exercises "
+            f"of this chapter must be written with NumPy, without the library's solutions")
 
 
 def reference(name):
