@@ -8,6 +8,9 @@ PYTEST_NB := --nbval-lax --nbval-current-env --nbval-cell-timeout=300
 # Tests and benchmarks: one BLAS thread per process. The matrices here are small, and
 # OpenBLAS threads fighting over 2 cores (pytest + kernels) made runs up to 30x slower.
 TEST_ENV := MPLBACKEND=Agg OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1
+# pytest-xdist workers; --dist loadfile keeps each notebook's cells (and each test file)
+# on one worker, in order.
+JOBS ?= 2
 
 .PHONY: install test test-lib test-notebooks lab release check-release bench clean
 
@@ -21,7 +24,7 @@ install: $(STAMP)
 ## every test: library, repository checks, release in sync, grading round trip, and every
 ## solution notebook executed with nbval
 test: $(STAMP)
-	$(TEST_ENV) $(BIN)/python -m pytest -q tests solutions $(PYTEST_NB)
+	$(TEST_ENV) $(BIN)/python -m pytest -q -n $(JOBS) --dist loadfile tests solutions $(PYTEST_NB)
 
 test-lib: $(STAMP)
 	$(TEST_ENV) $(BIN)/python -m pytest -q tests/lib

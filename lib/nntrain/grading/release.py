@@ -7,6 +7,8 @@ nothing.
 """
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import filecmp
 import shutil
 import tempfile
@@ -15,11 +17,24 @@ from pathlib import Path
 from .course import CourseError, nbgrader_api, resolve_chapters
 
 
+@contextlib.contextmanager
+def gradebook_lock(root: Path):
+    """One writer of the gradebook at a time, across processes (two instructors' commands,
+    parallel test workers)."""
+    (Path(root) / "autograder").mkdir(exist_ok=True)
+    with open(Path(root) / "autograder" / ".gradebook.lock", "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
 def generate(root: Path, chapter: str, into: Path) -> Path:
     """Run generate_assignment for ``chapter`` into the folder ``into``; return the chapter
     folder written there.  Also (re)records the chapter's cells in the gradebook."""
-    (Path(root) / "autograder").mkdir(exist_ok=True)
-    result = nbgrader_api(root, release_directory=str(into)).generate_assignment(chapter, force=True)
+    with gradebook_lock(root):
+        result = nbgrader_api(root, release_directory=str(into)).generate_assignment(chapter, force=True)
     if not result.get("success"):
         raise CourseError(f"nbgrader generate_assignment {chapter} failed:\n"
                           f"{result.get('error', '')}\n{result.get('log', '')[-3000:]}")
