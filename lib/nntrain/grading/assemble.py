@@ -99,7 +99,10 @@ def assemble(submission, master: Master):
                 notes.append(f"cell {gid} was changed; the original was used")
             continue
         if gid in known:
-            notes.append(f"cell {gid} appeared twice; the copy was run as an ordinary cell")
+            if cell.source in (master.visible_source[gid], master.test_source.get(gid)):
+                notes.append(f"cell {gid} appeared twice; the copy was dropped")
+                continue
+            notes.append(f"cell {gid} appeared twice; the changed copy was run as an ordinary cell")
         plain = _plain(cell)
         if plain.cell_type == "code" and plain.source in master.demo_sources:
             plain.metadata[SKIP] = True

@@ -50,6 +50,7 @@ class CellRun:
     index: int
     status: str = "not run"   # "ok", "error", "timeout", "kernel died", "skipped", "not run"
     error: str = ""
+    reply: str = ""           # the kernel's own verdict on the cell: "ok" or "error"
 
 
 @dataclass
@@ -115,6 +116,13 @@ def _kill(km):
             pass
 
 
+def _record_reply(result):
+    def hook(cell=None, cell_index=None, execute_reply=None, **_):
+        if cell_index is not None and execute_reply:
+            result.cells[cell_index].reply = execute_reply.get("content", {}).get("status", "")
+    return hook
+
+
 def _error_text(cell) -> str:
     for out in cell.get("outputs", []):
         if out.get("output_type") == "error":
@@ -137,6 +145,7 @@ def run(nb, cwd: str, limits: Limits | None = None) -> RunResult:
                                    resources={"metadata": {"path": cwd}},
                                    record_timing=False, iopub_timeout=10,
                                    shutdown_kernel="immediate")
+            client.on_cell_executed = _record_reply(result)
             died_at = None
             try:
                 with client.setup_kernel(cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL):
@@ -177,6 +186,10 @@ def run(nb, cwd: str, limits: Limits | None = None) -> RunResult:
                         finally:
                             watchdog.cancel()
                         run_i.error = _error_text(cell)
+                        if run_i.reply == "error" and not run_i.error:
+                            # the kernel reported an error that left no error output:
+                            # the error display was tampered with; it still counts
+                            run_i.error = "the cell raised an error (its display was suppressed)"
                         if time.monotonic() - t0 >= limits.cell_timeout:
                             run_i.status = "timeout"
                             run_i.error = f"time limit of {limits.cell_timeout:g} s exceeded ({run_i.error})"

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import nbformat
 
-from . import execute
+from . import execute, integrity
 from .assemble import Master, assemble, load_master
 from .course import CourseError, chapter_ids
 from .notebook import nbgrader_meta
@@ -142,6 +142,7 @@ def grade_one(sub: Submission, master: Master | None, work: Path, feedback: Path
         row.status, row.reason = "unreadable", problem
         return row
     nb, notes = assemble(submission, master)
+    nb.cells = _with_integrity_checks(nb.cells)
     cwd = work / sub.student / sub.chapter
     shutil.rmtree(cwd, ignore_errors=True)
     shutil.copytree(sub.path.parent, cwd, ignore=shutil.ignore_patterns("*.ipynb", ".*"))
@@ -150,6 +151,9 @@ def grade_one(sub: Submission, master: Master | None, work: Path, feedback: Path
     except Exception as exc:   # the grader itself failed on this one: say so, go on
         row.status, row.reason = "needs_review", f"grader error: {exc.__class__.__name__}: {str(exc)[:300]}"
         return row
+    restored = sorted({name for cell in nb.cells if cell.metadata.get(integrity.MARK)
+                       for out in cell.get("outputs", []) if out.get("output_type") == "stream"
+                       for name in integrity.restored_names(out.get("text", ""))})
     tests = []
     for cell, cell_run in zip(nb.cells, run.cells):
         gid = nbgrader_meta(cell).get("grade_id")
@@ -166,6 +170,9 @@ def grade_one(sub: Submission, master: Master | None, work: Path, feedback: Path
     suspicious = scan((nbgrader_meta(c).get("grade_id") or f"cell {i}", c.source)
                       for i, c in enumerate(nb.cells)
                       if c.cell_type == "code" and not _instructor_cell(c, master))
+    if restored:
+        suspicious.insert(0, "changed what the tests rely on (put back before each test): "
+                          + ", ".join(restored)[:300])
     if suspicious:
         row.status = "flagged"
         reasons = suspicious + reasons
@@ -178,10 +185,26 @@ def grade_one(sub: Submission, master: Master | None, work: Path, feedback: Path
     return row
 
 
+def _with_integrity_checks(cells):
+    """The grader's own cells: a snapshot first, a check before every test cell."""
+    def injected(source):
+        cell = nbformat.v4.new_code_cell(source)
+        cell.metadata[integrity.MARK] = True
+        return cell
+
+    out = [injected(integrity.SNAPSHOT)]
+    for cell in cells:
+        if nbgrader_meta(cell).get("grade"):
+            out.append(injected(integrity.CHECK))
+        out.append(cell)
+    return out
+
+
 def _instructor_cell(cell, master: Master) -> bool:
     """A cell whose source is the instructor's: a locked or test cell, or an unchanged demo."""
     meta = nbgrader_meta(cell)
-    return bool(meta.get("grade_id") and not meta.get("solution")) or cell.source in master.demo_sources
+    return (bool(meta.get("grade_id") and not meta.get("solution")) or cell.source in master.demo_sources
+            or bool(cell.metadata.get(integrity.MARK)))
 
 
 def write_feedback(nb, row: Row, master: Master, path: Path):
@@ -190,6 +213,7 @@ def write_feedback(nb, row: Row, master: Master, path: Path):
     from nbconvert import HTMLExporter
 
     shown = nbformat.from_dict(nb)
+    shown.cells = [c for c in shown.cells if not c.metadata.get(integrity.MARK)]
     for cell in shown.cells:
         gid = nbgrader_meta(cell).get("grade_id")
         if gid in master.visible_source and not nbgrader_meta(cell).get("solution"):

@@ -20,7 +20,7 @@ PATTERNS = [
     (re.compile(r"showtraceback|set_custom_exc|InteractiveShell|\.events\s*\.\s*register"),
      "hooks IPython's error handling"),
     (re.compile(r"(?<![\w.])(?:exec|eval|compile)\s*\("), "runs code from a string"),
-    (re.compile(r"\b_forbidden\b|\bguard\s*\(|DelegationError|nntrain\s*\.\s*reference"),
+    (re.compile(r"\b_forbidden\b|\bguard\s*\(|DelegationError"),
      "reaches into the delegation guard"),
     (re.compile(r"\bos\s*\.\s*(?:_exit|kill|fork|system|popen|exec\w*|spawn\w*)\b|\bsubprocess\b|\bctypes\b"),
      "processes or native code"),

@@ -1,0 +1,187 @@
+"""Hostile and broken submissions, generated from a solution notebook by code: each must get
+the score it deserves and the status it deserves, and the rest of the batch is unaffected."""
+import csv
+import json
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from nntrain.grading.execute import Limits
+from nntrain.grading.grade import grade
+
+ROOT = Path(__file__).resolve().parents[1]
+CHAPTER = "05_adam"          # quick test cells; its last exercise is adamw_step
+LAST = "adamw_step"
+WRONG_LAST = ("def adamw_step(w, grad, m, s, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8,"
+              " weight_decay=1e-2):\n    return w, m, s\n")
+
+pytestmark = [pytest.mark.slow,
+              pytest.mark.skipif(not (ROOT / "solutions" / CHAPTER).is_dir(), reason="chapter missing")]
+
+
+def _meta(cell):
+    return cell.get("metadata", {}).get("nbgrader", {}) or {}
+
+
+def _solution():
+    return nbformat.read(ROOT / "solutions" / CHAPTER / f"{CHAPTER}.ipynb", as_version=4)
+
+
+def _points():
+    return {_meta(c)["grade_id"]: float(_meta(c)["points"]) for c in _solution().cells if _meta(c).get("grade")}
+
+
+TOTAL = sum(_points().values()) if (ROOT / "solutions" / CHAPTER).is_dir() else 0.0
+LOST = sum(p for g, p in _points().items() if g.startswith(f"test_{LAST}")) if TOTAL else 0.0
+
+
+def _wrong(extra=""):
+    nb = _solution()
+    for cell in nb.cells:
+        if _meta(cell).get("grade_id") == LAST:
+            cell.source = WRONG_LAST + extra
+    return nb
+
+
+def _tests(nb):
+    return [c for c in nb.cells if _meta(c).get("grade")]
+
+
+def case_tests_retyped_to_markdown():
+    nb = _wrong()
+    for cell in _tests(nb):
+        cell.cell_type = "markdown"
+        cell.pop("outputs", None)
+        cell.pop("execution_count", None)
+    return nb, TOTAL - LOST, "graded"
+
+
+def case_tests_duplicated_and_reordered():
+    nb = _wrong()
+    tests = _tests(nb)
+    nb.cells = [c for c in nb.cells if c not in tests]
+    nb.cells[1:1] = list(reversed(tests)) + [nbformat.from_dict(json.loads(json.dumps(t))) for t in tests]
+    return nb, TOTAL - LOST, "graded"
+
+
+def case_test_metadata_changed():
+    nb = _wrong()
+    for cell in _tests(nb):
+        meta = cell.metadata["nbgrader"]
+        meta["points"] = 1000
+        meta["locked"] = False
+        cell.metadata["tags"] = ["skip-execution", "raises-exception"]
+    return nb, TOTAL - LOST, "graded"
+
+
+def case_test_grade_flag_removed():
+    nb = _wrong()
+    for cell in _tests(nb):
+        cell.metadata["nbgrader"]["grade"] = False
+        cell.source = "pass"
+    return nb, TOTAL - LOST, "graded"
+
+
+def case_forged_solution_cell_id():
+    nb = _wrong()
+    nb.cells.append(nbformat.v4.new_code_cell("print('hello')", metadata={"nbgrader": {
+        "grade": True, "grade_id": "bonus", "points": 50, "solution": False, "locked": True}}))
+    return nb, TOTAL - LOST, "graded"
+
+
+def case_rebinds_numpy_checks():
+    return (_wrong("import numpy as np\nnp.allclose = lambda *a, **k: True\n"
+                   "np.testing.assert_allclose = lambda *a, **k: None\nnp.isclose = np.allclose\n"),
+            TOTAL - LOST, "flagged")
+
+
+def case_rebinds_library_checks_via_setattr():
+    return (_wrong("import nntrain.testing as T\nfor _n in ('assert_close', 'check', 'assert_shape'):\n"
+                   "    setattr(T, _n, lambda *a, **k: None)\n"), TOTAL - LOST, "flagged")
+
+
+def case_replaces_library_reference():
+    return _wrong("import nntrain.optim\nnntrain.optim.adamw_step = adamw_step\n"), TOTAL - LOST, "flagged"
+
+
+def case_fake_module_in_sys_modules():
+    return (_wrong("import sys, types\n_fake = types.ModuleType('nntrain.testing')\n"
+                   "_fake.call = lambda f, *a, **k: None\n"
+                   "_fake.assert_close = _fake.check = _fake.assert_shape = _fake.assert_equal = lambda *a, **k: None\n"
+                   "sys.modules['nntrain.testing'] = _fake\n"), TOTAL - LOST, "flagged")
+
+
+def case_hides_tracebacks():
+    return (_wrong("get_ipython().showtraceback = lambda *a, **k: None\n"
+                   "get_ipython().set_custom_exc((Exception,), lambda *a, **k: None)\n"),
+            TOTAL - LOST, "flagged")
+
+
+def case_patches_via_exec():
+    return _wrong("exec('import numpy; numpy.allclose = lambda *a, **k: True')\n"), TOTAL - LOST, "flagged"
+
+
+def case_rebinds_builtin_assertion():
+    return _wrong("import builtins\nbuiltins.AssertionError = type('Nope', (Exception,), {})\n"), TOTAL - LOST, "flagged"
+
+
+def case_huge_output():
+    nb = _solution()
+    nb.cells.insert(3, nbformat.v4.new_code_cell("print('x' * 20_000_000)\nfor i in range(200000):\n    print(i)"))
+    return nb, TOTAL, "graded"
+
+
+def case_memory_bomb():
+    nb = _solution()
+    nb.cells.insert(3, nbformat.v4.new_code_cell("import numpy as np\nhog = np.ones((40_000, 40_000))"))
+    return nb, TOTAL, "graded"
+
+
+def case_writes_outside_its_folder():
+    nb = _solution()
+    nb.cells.insert(3, nbformat.v4.new_code_cell("open('../../escape.txt', 'w').write('x')"))
+    return nb, TOTAL, "flagged"
+
+
+def case_wrong_nbformat_version():
+    nb = _solution()
+    text = nbformat.writes(nb).replace('"nbformat": 4', '"nbformat": 99')
+    return text, 0.0, "unreadable"
+
+
+CASES = {name[len("case_"):]: fn for name, fn in sorted(globals().items()) if name.startswith("case_")}
+
+
+@pytest.fixture(scope="module")
+def results(tmp_path_factory):
+    sub = tmp_path_factory.mktemp("adversarial")
+    expected = {}
+    for name, make in CASES.items():
+        nb, score, status = make()
+        path = sub / name / CHAPTER / f"{CHAPTER}.ipynb"
+        path.parent.mkdir(parents=True)
+        path.write_text(nb if isinstance(nb, str) else nbformat.writes(nb), encoding="utf-8")
+        expected[name] = (score, status)
+    path = sub / "zz_honest" / CHAPTER / f"{CHAPTER}.ipynb"
+    path.parent.mkdir(parents=True)
+    path.write_text(nbformat.writes(_solution()), encoding="utf-8")
+    expected["zz_honest"] = (TOTAL, "graded")
+    out = tmp_path_factory.mktemp("out") / "grades.csv"
+    grade(ROOT, sub, out, feedback=tmp_path_factory.mktemp("fb"), jobs=2, progress=False,
+          limits=Limits(cell_timeout=30, memory_bytes=3 * 1024 ** 3))
+    with open(out, newline="", encoding="utf-8") as f:
+        got = {r["student"]: r for r in csv.DictReader(f)}
+    return expected, got, sub
+
+
+@pytest.mark.parametrize("name", sorted(CASES) + ["zz_honest"])
+def test_submission_gets_the_score_and_status_it_deserves(results, name):
+    expected, got, _ = results
+    row = got[name]
+    assert (float(row["score"]), row["status"]) == expected[name], row["reason"]
+
+
+def test_output_is_capped_in_the_feedback(results, tmp_path):
+    _, got, _ = results
+    assert got["huge_output"]["status"] == "graded"
