@@ -43,9 +43,11 @@ release: $(STAMP)
 check-release: $(STAMP)
 	$(BIN)/nntrain release --check
 
-## timings: every solution notebook, and grading one full submission
+## timings: every solution notebook, grading one full submission, and grading 20
+## submissions with nbgrader autograde vs nntrain grade
 bench: $(STAMP)
 	$(TEST_ENV) $(BIN)/python benchmarks/bench.py
+	$(TEST_ENV) $(BIN)/python benchmarks/grading.py
 
 clean:
 	rm -rf autograder/work autograder/feedback autograder/autograded .pytest_cache
