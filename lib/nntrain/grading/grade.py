@@ -208,12 +208,16 @@ def _instructor_cell(cell, master: Master) -> bool:
 
 
 def write_feedback(nb, row: Row, master: Master, path: Path):
-    """HTML feedback: the executed notebook with the released (visible) test sources and a
-    score table on top; the hidden tests' source never appears."""
+    """HTML feedback: a score table, then the code that ran (the student's and the tests, with
+    the released, visible test sources) and its output; the hidden tests' source never appears."""
     from nbconvert import HTMLExporter
 
     shown = nbformat.from_dict(nb)
-    shown.cells = [c for c in shown.cells if not c.metadata.get(integrity.MARK)]
+    # only what was graded: the student's code and the tests with their results (the
+    # narrative and the skipped demos are in the chapter itself; leaving them out keeps the
+    # feedback short and its rendering cheap)
+    shown.cells = [c for c in shown.cells if c.cell_type == "code" and not c.metadata.get(integrity.MARK)
+                   and not c.metadata.get(execute.SKIP)]
     for cell in shown.cells:
         gid = nbgrader_meta(cell).get("grade_id")
         if gid in master.visible_source and not nbgrader_meta(cell).get("solution"):
