@@ -70,3 +70,62 @@ def run_tests(chapter: str, overrides: dict, function: str | None = None) -> dic
         raise LookupError(f"{chapter} has no test cells for {function!r}")
     return results
 
+
+
+def assert_loses_points(chapter: str, function: str, overrides: dict, label: str):
+    """A wrong implementation must fail at least one test cell of its function."""
+    results = run_tests(chapter, overrides, function)
+    assert any(err is not None for err in results.values()), f"{label} passed every test of {function}"
+
+
+def assert_full_points(chapter: str, function: str, overrides: dict, label: str):
+    """A correct implementation must pass every test cell of its function."""
+    results = run_tests(chapter, overrides, function)
+    failed = {g: e for g, e in results.items() if e is not None}
+    assert not failed, f"{label} failed {failed}"
+
+
+def assert_solution_passes(chapter: str):
+    results = run_tests(chapter, {})
+    assert all(e is None for e in results.values()), results
+
+
+def visible_tests(chapter: str) -> dict:
+    """function -> the visible parts (before the hidden tests) of its test cells."""
+    visible = {}
+    for cell in load(chapter).cells:
+        meta = _meta(cell)
+        if meta.get("grade"):
+            function = meta["grade_id"][len("test_"):].split("__")[0]
+            visible.setdefault(function, []).append(cell.source.split("### BEGIN HIDDEN TESTS")[0])
+    return visible
+
+
+def mutant_tests(chapter: str, wrong: list, right: list, overrides=None, label=None):
+    """The three standard tests of a mutant file, parametrized over its WRONG and RIGHT
+    lists of ``(function name, implementation)``::
+
+        test_wrong_implementation_loses_points, test_correct_implementation_earns_full_points, \\
+            test_solution_passes_every_test = mutant_tests(CHAPTER, WRONG, RIGHT)
+
+    ``overrides(name, impl)`` maps an entry to the names it replaces (default
+    ``{name: impl}``); ``label(impl)`` names it in ids and messages (default ``__name__``).
+    """
+    import pytest
+
+    overrides = overrides or (lambda name, impl: {name: impl})
+    label = label or (lambda impl: impl.__name__)
+
+    @pytest.mark.parametrize("name,impl", wrong, ids=[label(i) for _, i in wrong])
+    def test_wrong_implementation_loses_points(name, impl):
+        assert_loses_points(chapter, name, overrides(name, impl), label(impl))
+
+    @pytest.mark.parametrize("name,impl", right, ids=[label(i) for _, i in right])
+    def test_correct_implementation_earns_full_points(name, impl):
+        assert_full_points(chapter, name, overrides(name, impl), label(impl))
+
+    def test_solution_passes_every_test():
+        assert_solution_passes(chapter)
+
+    return (test_wrong_implementation_loses_points, test_correct_implementation_earns_full_points,
+            test_solution_passes_every_test)

@@ -9,7 +9,7 @@ import pytest
 from nntrain.data import minibatch_indices as _lib_minibatch_indices
 from nntrain.gradcheck import numerical_gradient as _lib_numerical_gradient
 from nntrain.losses import softmax_cross_entropy as _lib_softmax_cross_entropy
-from tests.harness import run_tests
+from tests.harness import mutant_tests
 
 CHAPTER = "00_training_loop"
 
@@ -781,19 +781,5 @@ RIGHT = ([("softmax_cross_entropy", f) for f in RIGHT_SCE]
          + [("minibatch_indices", f) for f in RIGHT_MB])
 
 
-@pytest.mark.parametrize("name,impl", WRONG, ids=[f.__name__ for _, f in WRONG])
-def test_wrong_implementation_loses_points(name, impl):
-    results = run_tests(CHAPTER, {name: impl}, name)
-    assert any(err is not None for err in results.values()), f"{impl.__name__} passed every test of {name}"
-
-
-@pytest.mark.parametrize("name,impl", RIGHT, ids=[f.__name__ for _, f in RIGHT])
-def test_correct_implementation_earns_full_points(name, impl):
-    results = run_tests(CHAPTER, {name: impl}, name)
-    failed = {g: e for g, e in results.items() if e is not None}
-    assert not failed, f"{impl.__name__} failed {failed}"
-
-
-def test_solution_passes_every_test():
-    results = run_tests(CHAPTER, {})
-    assert all(e is None for e in results.values()), results
+(test_wrong_implementation_loses_points, test_correct_implementation_earns_full_points,
+ test_solution_passes_every_test) = mutant_tests(CHAPTER, WRONG, RIGHT)

@@ -5,7 +5,7 @@ import pytest
 
 from nntrain.optim import momentum_step as _lib_momentum_step
 from nntrain.optim import nesterov_step as _lib_nesterov_step
-from tests.harness import run_tests
+from tests.harness import mutant_tests, visible_tests
 
 CHAPTER = "02_momentum"
 
@@ -479,27 +479,8 @@ def _fresh_global_state():
     yield
 
 
-@pytest.mark.parametrize("name,impl", WRONG, ids=[f.__name__ for _, f in WRONG])
-def test_wrong_implementation_loses_points(name, impl):
-    results = run_tests(CHAPTER, {name: impl}, name)
-    assert any(err is not None for err in results.values()), f"{impl.__name__} passed every test of {name}"
-
-
-@pytest.mark.parametrize("name,impl", RIGHT, ids=[f.__name__ for _, f in RIGHT])
-def test_correct_implementation_earns_full_points(name, impl):
-    results = run_tests(CHAPTER, {name: impl}, name)
-    failed = {g: e for g, e in results.items() if e is not None}
-    assert not failed, f"{impl.__name__} failed {failed}"
-
-
-def test_solution_passes_every_test():
-    results = run_tests(CHAPTER, {})
-    assert all(e is None for e in results.values()), results
-
-
 def test_visible_tests_catch_the_most_common_mistakes():
     """The visible (hand-checkable) tests alone already catch the classic mistakes."""
-    from tests.harness import load
     classic = {
         "momentum_step": [momentum_step__no_rho, momentum_step__cs231n_form,
                           momentum_step__old_velocity_in_step, momentum_step__returns_old_velocity,
@@ -508,12 +489,7 @@ def test_visible_tests_catch_the_most_common_mistakes():
                           nesterov_step__cs231n_form, nesterov_step__rho_not_squared,
                           nesterov_step__mutates_v, nesterov_step__delegates_inside],
     }
-    visible = {}
-    for cell in load(CHAPTER).cells:
-        meta = cell.get("metadata", {}).get("nbgrader", {})
-        if meta.get("grade"):
-            function = meta["grade_id"][len("test_"):].split("__")[0]
-            visible.setdefault(function, []).append(cell.source.split("### BEGIN HIDDEN TESTS")[0])
+    visible = visible_tests(CHAPTER)
     for function, impls in classic.items():
         for impl in impls:
             caught = False
@@ -523,3 +499,7 @@ def test_visible_tests_catch_the_most_common_mistakes():
                 except AssertionError:
                     caught = True
             assert caught, f"the visible tests of {function} do not catch {impl.__name__}"
+
+
+(test_wrong_implementation_loses_points, test_correct_implementation_earns_full_points,
+ test_solution_passes_every_test) = mutant_tests(CHAPTER, WRONG, RIGHT)

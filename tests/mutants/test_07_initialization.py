@@ -16,7 +16,7 @@ from nntrain.init import he_init as _lib_he_init
 from nntrain.init import layer_stats as _lib_layer_stats
 from nntrain.init import scaled_init as _lib_scaled_init
 from nntrain.init import truncated_normal_init as _lib_truncated_normal_init
-from tests.harness import run_tests
+from tests.harness import mutant_tests
 
 CHAPTER = "07_initialization"
 
@@ -773,19 +773,5 @@ def test_enough_mutants():
         assert sum(n == name for n, _ in RIGHT) >= 3, name
 
 
-@pytest.mark.parametrize("name,impl", WRONG, ids=[f.__name__ for _, f in WRONG])
-def test_wrong_implementation_loses_points(name, impl):
-    results = run_tests(CHAPTER, {name: impl}, name)
-    assert any(err is not None for err in results.values()), f"{impl.__name__} passed every test of {name}"
-
-
-@pytest.mark.parametrize("name,impl", RIGHT, ids=[f.__name__ for _, f in RIGHT])
-def test_correct_implementation_earns_full_points(name, impl):
-    results = run_tests(CHAPTER, {name: impl}, name)
-    failed = {g: e for g, e in results.items() if e is not None}
-    assert not failed, f"{impl.__name__} failed {failed}"
-
-
-def test_solution_passes_every_test():
-    results = run_tests(CHAPTER, {})
-    assert all(e is None for e in results.values()), results
+(test_wrong_implementation_loses_points, test_correct_implementation_earns_full_points,
+ test_solution_passes_every_test) = mutant_tests(CHAPTER, WRONG, RIGHT)

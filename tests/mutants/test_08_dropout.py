@@ -5,7 +5,7 @@ import pytest
 
 from nntrain.layers import dropout_backward as _lib_dropout_backward
 from nntrain.layers import dropout_forward as _lib_dropout_forward
-from tests.harness import run_tests
+from tests.harness import mutant_tests, run_tests
 
 CHAPTER = "08_dropout"
 
@@ -460,25 +460,6 @@ RIGHT = [("dropout_forward", f) for f in (
 )]
 
 
-@pytest.mark.parametrize("name,impl", WRONG, ids=[f.__name__ for _, f in WRONG])
-def test_wrong_implementation_loses_points(name, impl):
-    _CACHED.clear()
-    results = run_tests(CHAPTER, {name: impl}, name)
-    assert any(err is not None for err in results.values()), f"{impl.__name__} passed every test of {name}"
-
-
-@pytest.mark.parametrize("name,impl", RIGHT, ids=[f.__name__ for _, f in RIGHT])
-def test_correct_implementation_earns_full_points(name, impl):
-    results = run_tests(CHAPTER, {name: impl}, name)
-    failed = {g: e for g, e in results.items() if e is not None}
-    assert not failed, f"{impl.__name__} failed {failed}"
-
-
-def test_solution_passes_every_test():
-    results = run_tests(CHAPTER, {})
-    assert all(e is None for e in results.values()), results
-
-
 @pytest.mark.parametrize("seed", range(20))
 def test_statistical_checks_accept_other_random_streams(seed):
     """The statistical checks hold for any stream of random numbers, not only the seeds the
@@ -491,3 +472,13 @@ def test_statistical_checks_accept_other_random_streams(seed):
     results = run_tests(CHAPTER, {"dropout_forward": shifted}, "dropout_forward")
     failed = {g: e for g, e in results.items() if e is not None}
     assert not failed, failed
+
+
+@pytest.fixture(autouse=True)
+def _fresh_global_state():
+    _CACHED.clear()
+    yield
+
+
+(test_wrong_implementation_loses_points, test_correct_implementation_earns_full_points,
+ test_solution_passes_every_test) = mutant_tests(CHAPTER, WRONG, RIGHT)

@@ -17,7 +17,7 @@ from nntrain.layers import layernorm_backward as _lib_layernorm_backward
 from nntrain.layers import layernorm_forward as _lib_layernorm_forward
 from nntrain.layers import spatial_batchnorm_backward as _lib_spatial_batchnorm_backward
 from nntrain.layers import spatial_batchnorm_forward as _lib_spatial_batchnorm_forward
-from tests.harness import run_tests
+from tests.harness import mutant_tests, visible_tests
 
 CHAPTER = "09_normalization"
 _GLOBAL = {}
@@ -1228,8 +1228,7 @@ def _overrides(name, impl):
     return {name: impl}
 
 
-def _id(entry):
-    name, impl = entry
+def _label(impl):
     return impl[1].__name__ if isinstance(impl, tuple) else impl.__name__
 
 
@@ -1240,19 +1239,6 @@ def _fresh_global_state():
     _GLOBAL.clear()
 
 
-@pytest.mark.parametrize("name,impl", WRONG, ids=[_id(e) for e in WRONG])
-def test_wrong_implementation_loses_points(name, impl):
-    results = run_tests(CHAPTER, _overrides(name, impl), name)
-    assert any(err is not None for err in results.values()), f"{_id((name, impl))} passed every test of {name}"
-
-
-@pytest.mark.parametrize("name,impl", RIGHT, ids=[_id(e) for e in RIGHT])
-def test_correct_implementation_earns_full_points(name, impl):
-    results = run_tests(CHAPTER, _overrides(name, impl), name)
-    failed = {g: e for g, e in results.items() if e is not None}
-    assert not failed, f"{_id((name, impl))} failed {failed}"
-
-
 def test_every_function_has_enough_mutants():
     functions = {"batchnorm_forward", "batchnorm_backward", "spatial_batchnorm_forward",
                  "spatial_batchnorm_backward", "layernorm_forward", "layernorm_backward", "instancenorm_forward"}
@@ -1261,14 +1247,8 @@ def test_every_function_has_enough_mutants():
         assert sum(n == function for n, _ in RIGHT) >= 3, function
 
 
-def test_solution_passes_every_test():
-    results = run_tests(CHAPTER, {})
-    assert all(e is None for e in results.values()), results
-
-
 def test_visible_tests_catch_the_most_common_mistakes():
     """The visible (hand-checkable) tests alone already catch the classic mistakes."""
-    from tests.harness import load
     classic = {
         "batchnorm_forward": [batchnorm_forward__unbiased_variance, batchnorm_forward__stats_per_sample,
                               batchnorm_forward__momentum_swapped, batchnorm_forward__test_mode_uses_batch_stats,
@@ -1285,12 +1265,7 @@ def test_visible_tests_catch_the_most_common_mistakes():
         "instancenorm_forward": [instancenorm_forward__stats_per_sample,
                                  instancenorm_forward__stats_per_channel_over_batch],
     }
-    visible = {}
-    for cell in load(CHAPTER).cells:
-        meta = cell.get("metadata", {}).get("nbgrader", {})
-        if meta.get("grade"):
-            function = meta["grade_id"][len("test_"):].split("__")[0]
-            visible.setdefault(function, []).append(cell.source.split("### BEGIN HIDDEN TESTS")[0])
+    visible = visible_tests(CHAPTER)
     for function, impls in classic.items():
         for impl in impls:
             caught = False
@@ -1300,4 +1275,8 @@ def test_visible_tests_catch_the_most_common_mistakes():
                     exec(compile(source, "<visible test>", "exec"), namespace)
                 except AssertionError:
                     caught = True
-            assert caught, f"the visible tests of {function} do not catch {_id((function, impl))}"
+            assert caught, f"the visible tests of {function} do not catch {_label(impl)}"
+
+
+(test_wrong_implementation_loses_points, test_correct_implementation_earns_full_points,
+ test_solution_passes_every_test) = mutant_tests(CHAPTER, WRONG, RIGHT, overrides=_overrides, label=_label)
