@@ -63,6 +63,7 @@ def _fmt(x, limit=6):
 
 
 def _fail(what, expected, got, detail="", hint=""):
+    __tracebackhide__ = True   # IPython shows the student's frame, not this helper's
     lines = [f"{what}", f"  expected: {expected}", f"  got:      {got}"]
     if detail:
         lines.append(f"  {detail}")
@@ -73,12 +74,14 @@ def _fail(what, expected, got, detail="", hint=""):
 
 def check(condition, what, expected, got, hint=""):
     """Assert a condition, failing with an expected / got / hint message."""
+    __tracebackhide__ = True   # IPython shows the student's frame, not this helper's
     if not condition:
         _fail(what, expected, got, hint=hint)
 
 
 def assert_shape(got, shape, what, hint=""):
     """Assert that ``got`` is an array-like of exactly ``shape``."""
+    __tracebackhide__ = True   # IPython shows the student's frame, not this helper's
     try:
         got_shape = _asarray(got).shape
     except Exception:
@@ -90,6 +93,7 @@ def assert_shape(got, shape, what, hint=""):
 
 def assert_equal(got, expected, what, hint=""):
     """Assert exact equality (for integers, labels, indices, Python values)."""
+    __tracebackhide__ = True   # IPython shows the student's frame, not this helper's
     if isinstance(expected, (_ndarray, list, tuple)) and not isinstance(expected, str):
         ok = _array_equal(_asarray(got, dtype=object) if _asarray(expected).dtype == object else _asarray(got),
                           _asarray(expected))
@@ -104,6 +108,7 @@ def assert_close(got, expected, what, hint="", rtol=1e-6, atol=1e-9):
 
     NaN or inf in ``got`` where ``expected`` is finite always fails.
     """
+    __tracebackhide__ = True   # IPython shows the student's frame, not this helper's
     if got is None:
         _fail(f"{what}: nothing was returned.", _fmt(expected), "None",
               hint=hint or "did you forget the return statement?")
@@ -173,6 +178,7 @@ def call(fn, *args, forbid_refs=(), name=None, copy_args=True, **kwargs):
       :class:`DelegationError` (the exercise must not delegate to its own solution);
     - ``NotImplementedError`` becomes a friendly "not solved yet" failure.
     """
+    __tracebackhide__ = True   # IPython shows the student's frame, not this helper's
     name = name or getattr(fn, "__name__", "your function")
     before_args = [snapshot(a) for a in args]
     before_kwargs = {k: snapshot(v) for k, v in kwargs.items()}
