@@ -12,7 +12,7 @@ TEST_ENV := MPLBACKEND=Agg OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1
 # on one worker, in order.
 JOBS ?= 2
 
-.PHONY: install test test-lib test-notebooks lab release check-release bench clean
+.PHONY: install test test-lib test-notebooks test-browser lab book release check-release bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -32,9 +32,19 @@ test-lib: $(STAMP)
 test-notebooks: $(STAMP)
 	$(TEST_ENV) $(BIN)/python -m pytest -q solutions $(PYTEST_NB)
 
+## JupyterLab in headless Chromium (needs /usr/bin/chromium: apt-get install chromium);
+## installs Playwright for Python into .venv if missing (never `playwright install`)
+test-browser: $(STAMP)
+	$(BIN)/python -c "import playwright" 2>/dev/null || $(BIN)/python -m pip install --quiet playwright
+	$(TEST_ENV) $(BIN)/python -m pytest -q tests/test_browser.py
+
 ## JupyterLab on the student chapters
 lab: $(STAMP)
 	$(BIN)/jupyter lab --notebook-dir=chapters
+
+## the textbook as static HTML: build/book/index.html (runs every solution notebook, 2 at a time)
+book: $(STAMP)
+	$(BIN)/python -m nntrain.book --out build/book --jobs 2
 
 ## regenerate chapters/ from solutions/
 release: $(STAMP)

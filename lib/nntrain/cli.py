@@ -68,6 +68,11 @@ def main(argv=None):
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=_cmd_grade)
 
+    p = sub.add_parser("book", help="build the static HTML book (see python -m nntrain.book -h)",
+                       add_help=False)
+    p.add_argument("rest", nargs=argparse.REMAINDER)
+    p.set_defaults(func=lambda a: __import__("nntrain.book", fromlist=["main"]).main(a.rest))
+
     p = sub.add_parser("normalize", help="strip outputs and volatile metadata from notebooks")
     p.add_argument("paths", nargs="+")
     p.add_argument("--check", action="store_true", help="exit 1 if a notebook was not normalized")

@@ -1,0 +1,254 @@
+"""Build the textbook as a static HTML site: one page per chapter, a table of contents and
+the glossary.
+
+    python -m nntrain.book [--out build/book] [--jobs 2] [--root ROOT] [chapter ...]
+
+What a chapter page shows: the **student version** of the chapter (what ``nntrain release``
+gives students: every solution replaced by the stub, the hidden tests removed), with the
+outputs of the **solution notebook** executed top to bottom.  So the book never publishes a
+solution or a hidden test, yet every figure is there, including those of "Your code in
+action", which show what a correct solution draws.  The solutions' and the tests' own
+outputs are left out, and so are interactive widgets (sliders, progress bars), which need a
+running kernel; each widget cell follows a static figure of the same thing.
+
+The notebooks run in ``--jobs`` kernels at once (nbclient), each with one BLAS thread and
+the inline figure backend; nbconvert's HTML export (the JupyterLab template) writes the
+pages, figures embedded, equations rendered by MathJax (loaded from a CDN when a page is
+viewed).  The glossary page is generated from ``book/glossary.csv`` (see nntrain.glossary).
+``manifest.json`` lists the pages with their number of figures.
+"""
+from __future__ import annotations
+
+import argparse
+import html
+import json
+import logging
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from urllib.parse import quote
+
+import nbformat
+
+from . import glossary
+from .grading.course import CONFIG, CourseError, find_root, resolve_chapters
+from .grading.notebook import nbgrader_meta
+
+WIDGET = "application/vnd.jupyter.widget-view+json"
+IMAGE_TYPES = ("image/png", "image/jpeg", "image/svg+xml")
+# The kernels: one BLAS thread each (the matrices are small and 2 kernels share 2 cores),
+# and figures inline even when the caller set MPLBACKEND=Agg (as the tests do).
+KERNEL_ENV = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
+              "MPLBACKEND": "module://matplotlib_inline.backend_inline",
+              "PYDEVD_DISABLE_FILE_VALIDATION": "1"}
+
+
+class BookError(RuntimeError):
+    """A chapter could not be built (a cell failed): the message names it."""
+
+
+def title_of(nb) -> str:
+    """The chapter's title: the first line of its first cell, without the ``#``."""
+    first = nb.cells[0].source.strip().splitlines()[0] if nb.cells else ""
+    return first.lstrip("#").strip()
+
+
+def execute(nb, chapter: str, cell_timeout: int = 300):
+    """Run ``nb`` top to bottom in a fresh kernel (in place); a failing cell raises BookError."""
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError
+
+    env = {**os.environ, **KERNEL_ENV}
+    with tempfile.TemporaryDirectory(prefix=f"nntrain-book-{chapter}-") as cwd:
+        client = NotebookClient(nb, timeout=cell_timeout, kernel_name="python3", allow_errors=False,
+                                resources={"metadata": {"path": cwd}}, record_timing=False)
+        try:
+            client.execute(env=env, cwd=cwd, stderr=subprocess.DEVNULL)
+        except CellExecutionError as exc:
+            raise BookError(f"{chapter}: a cell of the solution notebook failed:\n{str(exc)[-2000:]}") from None
+    return nb
+
+
+def student_version(nb, root: Path):
+    """The student version of a solution notebook, in place: nbgrader's own preprocessors
+    (as ``generate_assignment`` applies them, with the course's code stub) replace the
+    solutions and remove the hidden tests.  Outputs are kept, except those of solution and
+    test cells and of widgets."""
+    from nbgrader.preprocessors import ClearHiddenTests, ClearSolutions
+    from traitlets.config.loader import PyFileConfigLoader
+
+    config = PyFileConfigLoader(CONFIG, path=str(root)).load_config()
+    resources = {}
+    ClearSolutions(config=config).preprocess(nb, resources)
+    ClearHiddenTests(config=config).preprocess(nb, resources)
+    nb.metadata.pop("widgets", None)
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        meta = nbgrader_meta(cell)
+        if meta.get("solution") or meta.get("grade"):
+            cell.outputs = []
+        else:
+            cell.outputs = [o for o in cell.outputs if WIDGET not in o.get("data", {})]
+    return nb
+
+
+def count_images(nb) -> int:
+    """Image outputs of the notebook's code cells."""
+    return sum(1 for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])
+               if any(t in o.get("data", {}) for t in IMAGE_TYPES))
+
+
+def _exporter():
+    """nbconvert's HTML export with the JupyterLab template, without prompts.  Its warning
+    about images without alternative text is silenced: :func:`_alt_texts` gives them one."""
+    from nbconvert import HTMLExporter
+    quiet = logging.getLogger("nntrain.book.nbconvert")
+    quiet.setLevel(logging.ERROR)
+    return HTMLExporter(template_name="lab", exclude_input_prompt=True, exclude_output_prompt=True,
+                        log=quiet)
+
+
+def _alt_texts(page: str, title: str) -> str:
+    """Number the figures of a page in their alternative text."""
+    count = iter(range(1, 10 ** 6))
+    return re.sub(r'alt="No description has been provided for this image"',
+                  lambda m: f'alt="Figure {next(count)} of {html.escape(title)}"', page)
+
+
+def _page(markdown_cells, title: str) -> str:
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_markdown_cell(m) for m in markdown_cells]
+    body, _ = _exporter().from_notebook_node(nb, resources={"metadata": {"name": title}})
+    return body
+
+
+def _nav(chapters, titles, i) -> str:
+    """Links to the previous chapter, the contents, the glossary and the next chapter."""
+    parts = []
+    if i > 0:
+        parts.append(f'<a href="{chapters[i - 1]}.html">&larr; {html.escape(titles[chapters[i - 1]])}</a>')
+    parts += ['<a href="index.html">Contents</a>', '<a href="glossary.html">Glossary</a>']
+    if i + 1 < len(chapters):
+        parts.append(f'<a href="{chapters[i + 1]}.html">{html.escape(titles[chapters[i + 1]])} &rarr;</a>')
+    return '<nav class="nntrain-book-nav">' + " &middot; ".join(parts) + "</nav>"
+
+
+def sections(page_html: str) -> list:
+    """(anchor id, text) of the ``<h2>`` headings of an exported page, in order."""
+    found = re.findall(r'<h2 id="([^"]+)">(.*?)<a class="anchor-link"', page_html, re.S)
+    return [(anchor, re.sub(r"<[^>]+>", "", text).strip()) for anchor, text in found]
+
+
+def index_page(book_title: str, chapters, titles, toc) -> str:
+    items = []
+    for chapter in chapters:
+        subs = "".join(f'<li><a href="{chapter}.html#{quote(anchor, safe="")}">{html.escape(text)}</a></li>'
+                       for anchor, text in toc[chapter])
+        items.append(f'<li><a href="{chapter}.html">{html.escape(titles[chapter])}</a>'
+                     f'<ul class="nntrain-book-sections">{subs}</ul></li>')
+    return _page([f"# {book_title}",
+                  "The chapters in order. Every page shows the chapter as students get it, with the "
+                  "outputs of the reference solution; the exercises themselves are left to you. "
+                  'Key terms carry their Chinese names; the <a href="glossary.html">glossary</a> lists '
+                  "them all.",
+                  '<ol class="nntrain-book-toc">' + "".join(items) + "</ol>"], "Contents")
+
+
+def glossary_page(terms, titles) -> str:
+    rows = []
+    for t in sorted(terms, key=lambda t: t.term.lower()):
+        name = html.escape(t.term) + (f" ({html.escape(', '.join(t.also))})" if t.also else "")
+        where = (f'<a href="{t.chapter}.html">{html.escape(t.chapter)}</a>' if t.chapter in titles
+                 else html.escape(t.chapter))
+        rows.append(f"<tr><td>{name}</td><td>{html.escape(t.zh)}</td><td>{html.escape(t.symbol)}</td>"
+                    f"<td>{where}</td></tr>")
+    table = ('<table class="nntrain-glossary"><thead><tr><th>English</th><th>中文</th><th>symbol</th>'
+             "<th>first used in</th></tr></thead><tbody>" + "".join(rows) + "</tbody></table>")
+    return _page(['<p><a href="index.html">Contents</a></p>\n\n# Glossary (术语表)',
+                  "Every key term of the book with its Chinese name, its symbol in the lecture's "
+                  "notation, and the chapter that introduces it.", table], "Glossary")
+
+
+def _remove_previous(out: Path):
+    """Delete the pages of an earlier build into ``out`` (those its manifest lists), so that
+    building fewer chapters leaves no stale page behind."""
+    try:
+        old = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return
+    for name in [c.get("file", "") for c in old.get("chapters", [])] + ["index.html", "glossary.html"]:
+        if name and "/" not in name:
+            (out / name).unlink(missing_ok=True)
+
+
+def build(root: Path, out: Path, chapters=None, jobs: int = 2, progress=print) -> dict:
+    """Build the book of ``chapters`` (default: all) into ``out``; return the manifest."""
+    root, out = Path(root), Path(out)
+    chapters = resolve_chapters(root, chapters)
+    terms = glossary.load(glossary.path(root))
+    out.mkdir(parents=True, exist_ok=True)
+    _remove_previous(out)
+
+    def one(chapter):
+        t0 = time.perf_counter()
+        nb = nbformat.read(root / "solutions" / chapter / f"{chapter}.ipynb", as_version=4)
+        execute(nb, chapter)
+        seconds = time.perf_counter() - t0
+        progress(f"executed {chapter} in {seconds:.1f} s")
+        return chapter, student_version(nb, root), seconds
+
+    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+        done = dict((c, (nb, s)) for c, nb, s in pool.map(one, chapters))
+
+    titles = {c: title_of(done[c][0]) for c in chapters}
+    manifest = {"chapters": [], "glossary": "glossary.html", "terms": len(terms)}
+    toc = {}
+    exporter = _exporter()
+    for i, chapter in enumerate(chapters):
+        nb, seconds = done[chapter]
+        nav = _nav(chapters, titles, i)
+        nb.cells.insert(0, nbformat.v4.new_markdown_cell(nav, id="book-nav-top"))
+        nb.cells.append(nbformat.v4.new_markdown_cell(nav, id="book-nav-bottom"))
+        body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": titles[chapter]}})
+        body = _alt_texts(body, titles[chapter])
+        (out / f"{chapter}.html").write_text(body, encoding="utf-8")
+        toc[chapter] = sections(body)
+        manifest["chapters"].append({"id": chapter, "title": titles[chapter], "file": f"{chapter}.html",
+                                     "images": count_images(nb), "seconds": round(seconds, 1)})
+    readme = (root / "README.md").read_text(encoding="utf-8").splitlines() if (root / "README.md").exists() else []
+    book_title = readme[0].lstrip("# ").strip() if readme else "The book"
+    (out / "index.html").write_text(index_page(book_title, chapters, titles, toc), encoding="utf-8")
+    (out / "glossary.html").write_text(glossary_page(terms, titles), encoding="utf-8")
+    (out / "manifest.json").write_text(json.dumps(manifest, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    return manifest
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m nntrain.book", description=__doc__.split("\n\n")[0])
+    parser.add_argument("chapters", nargs="*", help="chapter ids (default: all)")
+    parser.add_argument("--out", default=None, help="output folder (default: ROOT/build/book)")
+    parser.add_argument("--jobs", type=int, default=2, help="notebooks executed at once (default 2)")
+    parser.add_argument("--root", help="course root (default: found from the current folder)")
+    args = parser.parse_args(argv)
+    t0 = time.perf_counter()
+    try:
+        root = find_root(args.root)
+        out = Path(args.out) if args.out else root / "build" / "book"
+        manifest = build(root, out, args.chapters or None, jobs=args.jobs)
+    except (BookError, CourseError, ValueError, OSError) as exc:
+        print(f"nntrain.book: {exc}", file=sys.stderr)
+        return 1
+    n = len(manifest["chapters"])
+    print(f"wrote {n} chapter page{'s' if n != 1 else ''}, the contents and the glossary "
+          f"({manifest['terms']} terms) to {out}/index.html in {time.perf_counter() - t0:.0f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
