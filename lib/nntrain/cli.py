@@ -47,6 +47,10 @@ def _cmd_normalize(args):
 
 
 def main(argv=None):
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:1] == ["book"]:           # the book builder has its own options
+        from .book import main as book_main
+        return book_main(argv[1:])
     parser = argparse.ArgumentParser(prog="nntrain", description=__doc__)
     parser.add_argument("--root", help="course root (default: found from the current folder)")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -68,10 +72,7 @@ def main(argv=None):
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=_cmd_grade)
 
-    p = sub.add_parser("book", help="build the static HTML book (see python -m nntrain.book -h)",
-                       add_help=False)
-    p.add_argument("rest", nargs=argparse.REMAINDER)
-    p.set_defaults(func=lambda a: __import__("nntrain.book", fromlist=["main"]).main(a.rest))
+    sub.add_parser("book", help="build the static HTML book (nntrain book -h for its options)")
 
     p = sub.add_parser("normalize", help="strip outputs and volatile metadata from notebooks")
     p.add_argument("paths", nargs="+")
