@@ -24,23 +24,7 @@ ANNOTATIONS = {c: glossary.annotations(nb, c) for c, nb in NOTEBOOKS.items()}
 # (chapter, Chinese name, words of the annotation, what is wrong).  The tests accept exactly
 # these; remove an entry once its notebook is fixed (test_known_inconsistencies_still_exist
 # says when).
-KNOWN_INCONSISTENT = [
-    ("01_sgd", "方差", "Spread", "方差 is variance (07_initialization): 'Spread' is no term"),
-    ("01_sgd", "轮次", "One epoch", "epoch is 轮 in the glossary and in 00_training_loop"),
-    ("02_momentum", "学习率衰减", "step decay", "学习率衰减 is learning-rate decay, not step decay"),
-    ("03_rmsprop", "平方梯度的滑动平均", "squared gradient",
-     "a phrase of the lecture, not a term: quote it or drop the parentheses"),
-    ("04_moving_averages", "补充", "supplement", "a word of the lecture's heading, not a term: quote it"),
-    ("05_adam", "逐元素除法", "element by element", "逐元素除法 is element-wise division (03_rmsprop)"),
-    ("06_preprocessing", "中心化后", "centered", "a panel title of the lecture's figure: quote it"),
-    ("06_preprocessing", "方差归一化后", "variance-normalized", "a panel title of the lecture's figure: quote it"),
-    ("06_preprocessing", "白化后", "whitened", "a panel title of the lecture's figure: quote it"),
-    ("06_preprocessing", "信息泄露", "has leaked", "信息泄露 is information leakage: name the term"),
-    ("07_initialization", "梯度消失", "collapse", "梯度消失 is vanishing gradient(s), as in cell 27"),
-    ("07_initialization", "梯度爆炸", "explosion", "梯度爆炸 is exploding gradient(s), as in cell 27"),
-    ("09_normalization", "有两种解决方案", "two solutions", "a sentence of the lecture: quote it"),
-    ("10_tuning", "泛化差距", "gap", "泛化差距 is generalization gap: name the term"),
-]
+KNOWN_INCONSISTENT = []   # (chapter, 中文, English words, why): annotations awaiting a fix
 
 
 def _known(ann):
