@@ -17,12 +17,10 @@ from pathlib import Path
 
 import nbformat
 
+from nntrain.grading.notebook import nbgrader_meta as _meta
+
 ROOT = Path(__file__).resolve().parents[1]
 os.environ.setdefault("MPLBACKEND", "Agg")
-
-
-def _meta(cell):
-    return cell.get("metadata", {}).get("nbgrader", {}) or {}
 
 
 @lru_cache(maxsize=None)
@@ -69,7 +67,6 @@ def run_tests(chapter: str, overrides: dict, function: str | None = None) -> dic
     if not results:
         raise LookupError(f"{chapter} has no test cells for {function!r}")
     return results
-
 
 
 def assert_loses_points(chapter: str, function: str, overrides: dict, label: str):

@@ -8,6 +8,7 @@ import nbformat
 import pytest
 
 from nntrain.grading.execute import Limits
+from nntrain.grading.notebook import nbgrader_meta as _meta
 from nntrain.grading.grade import grade
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -18,10 +19,6 @@ WRONG_LAST = ("def adamw_step(w, grad, m, s, t, lr=1e-3, beta1=0.9, beta2=0.999,
 
 pytestmark = [pytest.mark.slow,
               pytest.mark.skipif(not (ROOT / "solutions" / CHAPTER).is_dir(), reason="chapter missing")]
-
-
-def _meta(cell):
-    return cell.get("metadata", {}).get("nbgrader", {}) or {}
 
 
 def _solution():

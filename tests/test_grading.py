@@ -10,6 +10,7 @@ import nbformat
 import pytest
 
 from nntrain.grading.course import chapter_ids
+from nntrain.grading.notebook import nbgrader_meta as _meta
 from nntrain.grading.execute import Limits
 from nntrain.grading.grade import grade, per_test_csv_path
 from nntrain.reference import CONTRACT
@@ -18,10 +19,6 @@ ROOT = Path(__file__).resolve().parents[1]
 CHAPTERS = chapter_ids(ROOT)
 
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(not CHAPTERS, reason="no chapters yet")]
-
-
-def _meta(cell):
-    return cell.get("metadata", {}).get("nbgrader", {}) or {}
 
 
 def _solution(chapter):
