@@ -2,11 +2,14 @@
 the score it deserves and the status it deserves, and the rest of the batch is unaffected."""
 import csv
 import json
+import os
+import time
 from pathlib import Path
 
 import nbformat
 import pytest
 
+from nntrain.grading import sandbox
 from nntrain.grading.execute import Limits
 from nntrain.grading.notebook import nbgrader_meta as _meta
 from nntrain.grading.grade import grade
@@ -137,8 +140,67 @@ def case_memory_bomb():
 
 def case_writes_outside_its_folder():
     nb = _solution()
-    nb.cells.insert(3, nbformat.v4.new_code_cell("open('../../escape.txt', 'w').write('x')"))
+    targets = ["../../escape.txt", str(ROOT / "chapters" / CHAPTER / "escape.txt"),
+               str(ROOT / "autograder" / "escape.txt"), str(SUBMITTED["path"] / "zz_honest" / "escape.txt")]
+    nb.cells.insert(3, nbformat.v4.new_code_cell(
+        f"for _p in {targets!r}:\n    try:\n        open(_p, 'w').write('x')\n    except OSError:\n        pass"))
     return nb, TOTAL, "flagged"
+
+
+SUBMITTED = {}   # set by the fixture: where the corpus lives, so a case can reach for a neighbour
+
+
+def case_steals_the_solution():
+    """Wrong code that, if it could read them, would copy the solution from the instructor's
+    notebook, the hidden tests from the gradebook, or a classmate's submission."""
+    targets = [str(ROOT / "solutions" / CHAPTER / f"{CHAPTER}.ipynb"),
+               str(SUBMITTED["path"] / "zz_honest" / CHAPTER / f"{CHAPTER}.ipynb")]
+    steal = (f"import json, sqlite3\n"
+             f"for _path in {targets!r}:\n"
+             f"    try:\n"
+             f"        _nb = json.load(open(_path))\n"
+             f"        _src = [''.join(c['source']) for c in _nb['cells']\n"
+             f"                if c.get('metadata', {{}}).get('nbgrader', {{}}).get('grade_id') == {LAST!r}][0]\n"
+             f"        exec(_src)\n"
+             f"        break\n"
+             f"    except Exception:\n"
+             f"        pass\n"
+             f"try:\n"
+             f"    _db = sqlite3.connect({str(ROOT / 'autograder' / 'gradebook.db')!r})\n"
+             f"    print(_db.execute('select count(*) from grade_cells').fetchall())\n"
+             f"except Exception as _e:\n"
+             f"    print('no gradebook:', _e)\n")
+    return _wrong(steal), TOTAL - LOST, "flagged"
+
+
+def case_fork_bomb():
+    nb = _solution()
+    nb.cells.insert(3, nbformat.v4.new_code_cell(
+        "import os, time\ntry:\n    while True:\n        if os.fork() == 0:\n"
+        "            while True:\n                time.sleep(1)\nexcept OSError:\n    pass"))
+    return nb, TOTAL, "flagged"
+
+
+def case_runaway_subprocess():
+    nb = _solution()
+    nb.cells.insert(3, nbformat.v4.new_code_cell(
+        f"import subprocess\nsubprocess.Popen(['sleep', '{RUNAWAY}'], start_new_session=True)"))
+    return nb, TOTAL, "flagged"
+
+
+def case_kernel_crashes_early():
+    """A segmentation fault before the exercises: the kernel is restarted, the cells before
+    the crash are replayed, and every exercise is still graded."""
+    nb = _solution()
+    nb.cells.insert(3, nbformat.v4.new_code_cell("import ctypes\nctypes.string_at(0)"))
+    return nb, TOTAL, "needs_review"
+
+
+def case_wrong_kernel_name():
+    nb = _wrong()
+    nb.metadata["kernelspec"] = {"name": "evil-kernel", "display_name": "not Python", "language": "bash"}
+    nb.metadata["language_info"] = {"name": "bash"}
+    return nb, TOTAL - LOST, "graded"
 
 
 def case_wrong_nbformat_version():
@@ -147,12 +209,17 @@ def case_wrong_nbformat_version():
     return text, 0.0, "unreadable"
 
 
+MODE = sandbox.detect()
+NEEDS_SANDBOX = {"steals_the_solution", "fork_bomb", "runaway_subprocess"}
+RUNAWAY = f"{7000 + os.getpid() % 1000}.25"   # the sleep a runaway subprocess runs
+
 CASES = {name[len("case_"):]: fn for name, fn in sorted(globals().items()) if name.startswith("case_")}
 
 
 @pytest.fixture(scope="module")
 def results(tmp_path_factory):
     sub = tmp_path_factory.mktemp("adversarial")
+    SUBMITTED["path"] = sub
     expected = {}
     for name, make in CASES.items():
         nb, score, status = make()
@@ -164,6 +231,10 @@ def results(tmp_path_factory):
     path.parent.mkdir(parents=True)
     path.write_text(nbformat.writes(_solution()), encoding="utf-8")
     expected["zz_honest"] = (TOTAL, "graded")
+    # wrong layout: the notebook straight in the student's folder
+    (sub / "wrong_layout").mkdir()
+    (sub / "wrong_layout" / f"{CHAPTER}.ipynb").write_text(nbformat.writes(_solution()), encoding="utf-8")
+    expected["wrong_layout"] = (0.0, "unreadable")
     out = tmp_path_factory.mktemp("out") / "grades.csv"
     grade(ROOT, sub, out, feedback=tmp_path_factory.mktemp("fb"), jobs=2, progress=False,
           limits=Limits(cell_timeout=30, memory_bytes=3 * 1024 ** 3))
@@ -172,8 +243,10 @@ def results(tmp_path_factory):
     return expected, got, sub
 
 
-@pytest.mark.parametrize("name", sorted(CASES) + ["zz_honest"])
+@pytest.mark.parametrize("name", sorted(CASES) + ["wrong_layout", "zz_honest"])
 def test_submission_gets_the_score_and_status_it_deserves(results, name):
+    if MODE == "none" and name in NEEDS_SANDBOX:
+        pytest.skip(f"no sandbox on this machine ({sandbox.probe('userns')})")
     expected, got, _ = results
     row = got[name]
     assert (float(row["score"]), row["status"]) == expected[name], row["reason"]
@@ -182,3 +255,29 @@ def test_submission_gets_the_score_and_status_it_deserves(results, name):
 def test_output_is_capped_in_the_feedback(results, tmp_path):
     _, got, _ = results
     assert got["huge_output"]["status"] == "graded"
+
+
+@pytest.mark.skipif(MODE == "none", reason="no sandbox on this machine")
+def test_nothing_a_submission_started_outlives_the_batch(results):
+    leftovers = []
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as f:
+                if RUNAWAY.encode() in f.read():
+                    leftovers.append(pid)
+        except OSError:
+            pass
+    assert leftovers == [], "a runaway subprocess survived grading"
+
+
+@pytest.mark.skipif(MODE == "none", reason="no sandbox on this machine")
+def test_nothing_was_written_outside_the_submissions_folders(results):
+    _, _, sub = results
+    assert not list((ROOT / "autograder").rglob("escape.txt"))
+    assert not list((ROOT / "chapters").rglob("escape.txt"))
+    assert not list(sub.rglob("escape.txt"))
+
+
+def test_stolen_solution_earned_nothing_and_the_reason_says_why(results):
+    _, got, _ = results
+    assert "runs code from a string" in got["steals_the_solution"]["reason"]

@@ -30,10 +30,17 @@ def _cmd_grade(args):
     limits = execute.Limits(cell_timeout=args.timeout, notebook_timeout=args.notebook_timeout,
                             memory_bytes=int(args.memory_gb * 1024 ** 3))
     feedback = Path(args.feedback) if args.feedback else root / "autograder" / "feedback"
+    from .grading import sandbox
+    mode = sandbox.detect(args.sandbox)
+    if mode == "none":
+        print("warning: no sandbox on this machine (" + "; ".join(
+            f"{m}: {sandbox.probe(m)}" for m in ("root", "userns")) + "); kernels run with "
+            "resource limits only and can read what the grader's user can read", file=sys.stderr)
     rows = grade(root, Path(args.submitted), Path(args.out), feedback=feedback,
                  chapters=args.chapter or None, limits=limits, jobs=args.jobs,
-                 progress=not args.quiet)
+                 progress=not args.quiet, sandbox_mode=mode)
     print(summary(rows))
+    print(f"sandbox: {mode}")
     print(f"wrote {args.out}, {per_test_csv_path(Path(args.out))} and feedback under {feedback}")
     return 0
 
@@ -70,6 +77,8 @@ def main(argv=None):
     p.add_argument("--notebook-timeout", type=float, default=600.0, help="seconds per notebook")
     p.add_argument("--memory-gb", type=float, default=4.0, help="address-space limit of a kernel")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--sandbox", default="auto", choices=["auto", "root", "userns", "none"],
+                   help="how kernels are confined (default: the strongest this machine allows)")
     p.set_defaults(func=_cmd_grade)
 
     sub.add_parser("book", help="build the static HTML book (nntrain book -h for its options)")

@@ -1,7 +1,8 @@
 """Run a notebook cell by cell in a separate, resource-limited kernel.
 
 Student code never runs in the grader's process: each notebook gets its own IPython kernel,
-started through ``prlimit`` (address-space and CPU-time limits) from a private kernelspec.
+started from a private kernelspec through the sandbox launcher (:mod:`.sandbox`: namespaces,
+its own uid, resource limits).
 Per cell: a time limit (then the kernel is interrupted and the next cell runs) and an output
 cap in bytes (an error output is always kept, shortened).  Per notebook: a total time limit.
 If the kernel dies (``os._exit``, a crash, the memory limit), the cell is recorded as
@@ -12,7 +13,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -27,6 +27,7 @@ from jupyter_client.manager import AsyncKernelManager
 from nbclient import NotebookClient
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
+from . import sandbox
 from .notebook import nbgrader_meta
 
 SKIP = "nntrain_skip"   # metadata flag set by assemble() on unchanged demo cells
@@ -43,6 +44,9 @@ class Limits:
     cpu_seconds: int = 900              # CPU time of the kernel process
     output_bytes: int = 100_000         # kept output per cell
     max_restarts: int = 3               # kernel deaths survived per notebook
+    kill_grace: float = 10.0            # after the cell limit, a kernel ignoring the interrupt dies
+    processes: int = 256                # processes and threads of the kernel's uid
+    file_bytes: int = 1024 ** 3         # largest file the kernel may write
 
 
 @dataclass
@@ -60,18 +64,16 @@ class RunResult:
     seconds: float = 0.0
 
 
-def make_kernelspec(folder: str, limits: Limits) -> str:
-    """Write a kernelspec that starts this Python's ipykernel under prlimit; return its dir."""
+def make_kernelspec(folder: str, box: sandbox.Config) -> str:
+    """Write a kernelspec that starts this Python's ipykernel through the sandbox launcher."""
     spec_dir = os.path.join(folder, "kernels", KERNEL_NAME)
     os.makedirs(spec_dir, exist_ok=True)
     argv = [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}",
             "--HistoryManager.hist_file=:memory:", "--InteractiveShell.xmode=Minimal"]
-    prlimit = shutil.which("prlimit")
-    if prlimit:
-        argv = [prlimit, f"--as={limits.memory_bytes}", f"--cpu={limits.cpu_seconds}", *argv]
-    spec = {"argv": argv, "display_name": "nntrain grader", "language": "python",
-            "env": {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
-                    "PYTHONDONTWRITEBYTECODE": "1"}}
+    box.env.update({"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
+                    "PYTHONDONTWRITEBYTECODE": "1"})
+    spec = {"argv": sandbox.command(sandbox.write(box, folder), argv),
+            "display_name": "nntrain grader", "language": "python"}
     with open(os.path.join(spec_dir, "kernel.json"), "w") as f:
         json.dump(spec, f)
     return os.path.join(folder, "kernels")
@@ -104,16 +106,20 @@ class _CappedClient(NotebookClient):
         return super().output(outs, msg, display_id, cell_index)
 
 
-KILL_GRACE = 10.0   # seconds after the cell time limit before the kernel is killed
 
 
-def _kill(km):
-    pid = getattr(getattr(km, "provisioner", None), "pid", None)
-    if pid:
-        try:
-            os.kill(pid, signal.SIGKILL)
-        except OSError:
-            pass
+def _kill(km=None, pid=None, pgid=None):
+    """Kill the kernel and whatever it started: its process group (and, in a sandbox, its
+    launcher, whose death ends the kernel's PID namespace)."""
+    prov = getattr(km, "provisioner", None)
+    pid = pid or getattr(prov, "pid", None)
+    pgid = pgid or getattr(prov, "pgid", None)
+    for kill, target in ((os.killpg, pgid), (os.kill, pid)):
+        if target:
+            try:
+                kill(target, signal.SIGKILL)
+            except OSError:
+                pass
 
 
 def _record_reply(result):
@@ -130,13 +136,15 @@ def _error_text(cell) -> str:
     return ""
 
 
-def run(nb, cwd: str, limits: Limits | None = None) -> RunResult:
-    """Execute every code cell of ``nb`` (in place: outputs are written into it)."""
+def run(nb, cwd: str, limits: Limits | None = None, box: sandbox.Config | None = None) -> RunResult:
+    """Execute every code cell of ``nb`` (in place: outputs are written into it) in a kernel
+    started in the sandbox ``box`` (default: resource limits only)."""
     limits = limits or Limits()
+    box = box or sandbox.prepare("none", cwd, [], limits)
     result = RunResult(cells=[CellRun(i) for i in range(len(nb.cells))])
     start = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="nntrain-kernel-") as tmp:
-        ksm = KernelSpecManager(kernel_dirs=[make_kernelspec(tmp, limits)])
+        ksm = KernelSpecManager(kernel_dirs=[make_kernelspec(tmp, box)])
         next_cell, restarts = 0, 0
         while next_cell < len(nb.cells):
             km = AsyncKernelManager(kernel_name=KERNEL_NAME, kernel_spec_manager=ksm)
@@ -146,9 +154,12 @@ def run(nb, cwd: str, limits: Limits | None = None) -> RunResult:
                                    record_timing=False, iopub_timeout=10,
                                    shutdown_kernel="immediate")
             client.on_cell_executed = _record_reply(result)
-            died_at = None
+            died_at, started = None, None
             try:
-                with client.setup_kernel(cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL):
+                quiet = None if os.environ.get("NNTRAIN_GRADE_DEBUG") else subprocess.DEVNULL
+                # cleanup_kc: nbclient leaves a kernel it did not create running otherwise
+                with client.setup_kernel(cwd=cwd, stdout=quiet, stderr=quiet, cleanup_kc=True):
+                    started = (km.provisioner.pid, km.provisioner.pgid)
                     if next_cell:   # replay the code that defined things before a death
                         for i in range(next_cell):
                             cell = nb.cells[i]
@@ -173,7 +184,7 @@ def run(nb, cwd: str, limits: Limits | None = None) -> RunResult:
                         t0 = time.monotonic()
                         # a cell that ignores the interrupt (it catches KeyboardInterrupt)
                         # gets its kernel killed a little after the time limit
-                        watchdog = threading.Timer(limits.cell_timeout + KILL_GRACE, _kill, (km,))
+                        watchdog = threading.Timer(limits.cell_timeout + limits.kill_grace, _kill, (km,))
                         watchdog.start()
                         try:
                             client.execute_cell(cell, i)
@@ -202,6 +213,9 @@ def run(nb, cwd: str, limits: Limits | None = None) -> RunResult:
             except RuntimeError as exc:   # kernel failed to start
                 result.events.append(f"kernel could not start: {exc}"[:500])
                 break
+            finally:
+                if started:
+                    _kill(pid=started[0], pgid=started[1])
             if died_at is None:
                 break
             result.cells[died_at].status = "kernel died"

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import nbformat
 
-from . import execute, integrity
+from . import execute, integrity, sandbox
 from .assemble import Master, assemble, load_master
 from .course import CourseError, chapter_ids
 from .notebook import nbgrader_meta
@@ -128,8 +128,15 @@ def _read(path: Path):
     return nb, ""
 
 
+@dataclass
+class Jail:
+    """How kernels are confined in this batch (see :mod:`.sandbox`)."""
+    mode: str = "none"
+    hidden: list = field(default_factory=list)
+
+
 def grade_one(sub: Submission, master: Master | None, work: Path, feedback: Path | None,
-              limits: execute.Limits) -> Row:
+              limits: execute.Limits, jail: Jail | None = None) -> Row:
     row = Row(sub.student, sub.chapter)
     if master is not None:
         row.max_score = master.max_score
@@ -146,8 +153,11 @@ def grade_one(sub: Submission, master: Master | None, work: Path, feedback: Path
     cwd = work / sub.student / sub.chapter
     shutil.rmtree(cwd, ignore_errors=True)
     shutil.copytree(sub.path.parent, cwd, ignore=shutil.ignore_patterns("*.ipynb", ".*"))
+    jail = jail or Jail()
     try:
-        run = execute.run(nb, str(cwd), limits)
+        with sandbox.SLOTS.take() as slot:
+            box = sandbox.prepare(jail.mode, str(cwd), jail.hidden, limits, slot)
+            run = execute.run(nb, str(cwd), limits, box)
     except Exception as exc:   # the grader itself failed on this one: say so, go on
         row.status, row.reason = "needs_review", f"grader error: {exc.__class__.__name__}: {str(exc)[:300]}"
         return row
@@ -253,8 +263,10 @@ def per_test_csv_path(out: Path) -> Path:
 
 
 def grade(root: Path, submitted: Path, out: Path, feedback: Path | None = None, chapters=None,
-          limits: execute.Limits | None = None, jobs: int = 1, progress: bool = True) -> list:
-    """Grade every submission under ``submitted``; write ``out`` (+ ``*_tests.csv``) and feedback."""
+          limits: execute.Limits | None = None, jobs: int = 1, progress: bool = True,
+          sandbox_mode: str = "auto") -> list:
+    """Grade every submission under ``submitted``; write ``out`` (+ ``*_tests.csv``) and feedback.
+    ``sandbox_mode``: ``auto`` (the strongest available) or one of :data:`.sandbox.MODES`."""
     root, submitted, out = Path(root), Path(submitted), Path(out)
     if not submitted.is_dir():
         raise CourseError(f"submitted folder {submitted} does not exist")
@@ -263,15 +275,19 @@ def grade(root: Path, submitted: Path, out: Path, feedback: Path | None = None, 
     subs = find_submissions(submitted, known, set(chapters) if chapters else None)
     needed = sorted({s.chapter for s in subs if s.chapter in known})
     masters = prepare_masters(root, needed)
-    work = root / "autograder" / "work"
-    work.mkdir(parents=True, exist_ok=True)
+    # a scratch folder of this batch's own: concurrent batches never share one
+    (root / "autograder" / "work").mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix="batch-", dir=root / "autograder" / "work"))
+    jail = Jail(sandbox.detect(sandbox_mode),
+                sandbox.hidden_paths(root, [submitted, out, per_test_csv_path(out)]
+                                     + ([feedback] if feedback is not None else [])))
     if feedback is not None:
         for s in subs:   # a re-grade never leaves stale feedback behind
             shutil.rmtree(Path(feedback) / s.student / s.chapter, ignore_errors=True)
 
     def one(sub):
         try:
-            return grade_one(sub, masters.get(sub.chapter), work, feedback, limits)
+            return grade_one(sub, masters.get(sub.chapter), work, feedback, limits, jail)
         except Exception as exc:   # never lose the batch to one submission
             row = Row(sub.student, sub.chapter, status="needs_review",
                       reason=f"grader error: {exc.__class__.__name__}: {str(exc)[:300]}")
@@ -282,11 +298,14 @@ def grade(root: Path, submitted: Path, out: Path, feedback: Path | None = None, 
     from tqdm.auto import tqdm
     bar = tqdm(total=len(subs), desc="grading", unit="nb", disable=not progress)
     rows = []
-    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        for row in pool.map(one, subs):
-            rows.append(row)
-            bar.update()
-    bar.close()
+    try:
+        with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+            for row in pool.map(one, subs):
+                rows.append(row)
+                bar.update()
+    finally:
+        bar.close()
+        shutil.rmtree(work, ignore_errors=True)
     _write_csv(out, FIELDS, [r.csv_row() for r in rows])
     _write_csv(per_test_csv_path(out), TEST_FIELDS,
                [{"student": r.student, "chapter": r.chapter, "test": g, "score": _num(s),

@@ -1,0 +1,230 @@
+"""Where a grading kernel runs: what it can see, write, start and use.
+
+A submission is hostile until proven otherwise, so its kernel starts through
+:mod:`nntrain.grading._launch` in a sandbox of its own:
+
+- **its own mount namespace**: the gradebook, the solutions (hidden tests), the project's
+  tests, the Git history, the submissions and the grades and the grader's home are covered
+  by empty read-only mounts; every other mount is read-only; ``/tmp`` and ``/dev/shm`` are private
+  and small.  The only folder it can write is its own copy of the submission's folder.
+- **its own PID namespace**: it cannot see the grader's processes, and when its notebook is
+  done everything it started dies with it (fork bombs, detached subprocesses).
+- **its own uid** when the grader runs as root (one per grading slot), so that Unix
+  permissions and the per-user process limit apply to it;
+- **resource limits**: address space, CPU seconds, processes, file size, no core files.
+
+Modes, chosen by :func:`detect`: ``root`` (all of the above), ``userns`` (an ordinary user with
+unprivileged user namespaces: the same namespaces, the grader's uid), ``none`` (no namespaces
+available: resource limits only; the summary says so).
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+LAUNCHER = str(Path(__file__).with_name("_launch.py"))
+MODES = ("root", "userns", "none")
+UID_BASE = 1_900_000_000          # far above any real account: uid BASE + slot
+PRIVATE_BYTES = 256 * 1024 ** 2   # size of the private /tmp and /dev/shm
+
+
+@dataclass
+class Config:
+    """What :mod:`._launch` reads (see its docstring)."""
+    mode: str
+    workdir: str
+    uid: int | None = None
+    hide: list = field(default_factory=list)
+    expose: list = field(default_factory=list)
+    private: list = field(default_factory=lambda: ["/tmp", "/var/tmp", "/dev/shm"])
+    private_bytes: int = PRIVATE_BYTES
+    rlimits: dict = field(default_factory=dict)
+    env: dict = field(default_factory=dict)
+
+
+def _python_paths() -> list:
+    """What the kernel needs to start: the interpreter, the environment, the library (and
+    nothing else of the grader's ``sys.path``, which may hold the course's own folders)."""
+    import sysconfig
+
+    import nntrain
+    paths = {sys.prefix, sys.base_prefix, sys.exec_prefix, os.path.dirname(sys.executable),
+             str(Path(nntrain.__file__).resolve().parents[1])}
+    paths |= {sysconfig.get_path(k) for k in ("stdlib", "platstdlib", "purelib", "platlib")}
+    paths = {p for p in paths if p and os.path.isdir(p)}
+    paths |= {os.path.realpath(p) for p in list(paths)}
+    return sorted(paths)
+
+
+def _home() -> list:
+    home = os.path.expanduser("~")
+    return [home] if home not in ("/", "") and os.path.isdir(home) else []
+
+
+def hidden_paths(root: Path, extra=()) -> list:
+    """What a kernel must never see: the instructor's side of the course and the grader's home."""
+    root = Path(root).resolve()
+    paths = [root / "solutions", root / "source", root / "autograder", root / "tests",
+             root / ".git", *map(Path, extra)]
+    paths += _home()
+    try:
+        from .course import nbgrader_api
+        db = nbgrader_api(root).coursedir.db_url
+        if db.startswith("sqlite:///"):
+            paths.append(Path(db[len("sqlite:///"):]))
+    except Exception:   # a course without nbgrader config: the fixed list above still holds
+        pass
+    return sorted({str(Path(os.path.abspath(p))) for p in paths if str(p) not in ("/", "")})
+
+
+_probed: dict = {}
+_probe_lock = threading.Lock()
+
+
+def probe(mode: str) -> str:
+    """'' when a kernel can start in ``mode`` here, else why not."""
+    with _probe_lock:
+        if mode in _probed:
+            return _probed[mode]
+        if mode == "root" and os.geteuid() != 0:
+            _probed[mode] = "the grader does not run as root"
+            return _probed[mode]
+        from .execute import Limits
+        with tempfile.TemporaryDirectory(prefix="nntrain-probe-") as tmp:
+            work, secret = os.path.join(tmp, "work"), os.path.join(tmp, "secret")
+            os.mkdir(work)
+            os.mkdir(secret)
+            open(os.path.join(secret, "gradebook"), "w").close()
+            cfg = prepare(mode, work, [secret, *_home()], Limits())
+            path = write(cfg, tmp)
+            code = (f"import os; print(os.getuid(), os.path.isdir({secret!r}) "
+                    f"and os.listdir({secret!r}) or [])")
+            try:
+                done = subprocess.run([sys.executable, "-I", "-S", LAUNCHER, path, "--",
+                                       sys.executable, "-I", "-S", "-c", code],
+                                      capture_output=True, text=True, timeout=30)
+                ok = done.returncode == 0 and done.stdout.split()[-1:] == ["[]"]
+                _probed[mode] = "" if ok else (done.stderr.strip().splitlines() or ["failed"])[-1][:300]
+            except (OSError, subprocess.SubprocessError) as exc:
+                _probed[mode] = str(exc)[:300]
+        return _probed[mode]
+
+
+def detect(requested: str = "auto") -> str:
+    """The strongest mode that works here (``requested`` may force one; it must work)."""
+    if requested != "auto":
+        if requested not in MODES:
+            raise ValueError(f"sandbox must be 'auto' or one of {MODES}, got {requested!r}")
+        why = probe(requested) if requested != "none" else ""
+        if why:
+            raise RuntimeError(f"sandbox mode {requested!r} is not available here: {why}")
+        return requested
+    for mode in ("root", "userns"):
+        if not probe(mode):
+            return mode
+    return "none"
+
+
+class Slots:
+    """Grading slots, one per running kernel, each with a uid of its own (root mode).
+
+    A slot is held through an exclusive lock on a file, so that two batches graded at the
+    same time on one machine never share a uid; a crashed grader releases its locks."""
+
+    def __init__(self, folder: str | None = None):
+        self.folder = folder or os.path.join(tempfile.gettempdir(), "nntrain-slots")
+
+    @contextmanager
+    def take(self):
+        import fcntl
+        os.makedirs(self.folder, exist_ok=True)
+        slot = 0
+        while True:
+            fd = os.open(os.path.join(self.folder, f"{slot}.lock"), os.O_RDWR | os.O_CREAT, 0o600)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                os.close(fd)
+                slot += 1
+        try:
+            yield slot
+        finally:
+            fcntl.flock(fd, fcntl.LOCK_UN)
+            os.close(fd)
+
+
+SLOTS = Slots()
+
+
+def _chown_tree(path: str, uid: int):
+    for dirpath, dirnames, filenames in os.walk(path):
+        for name in [dirpath] + [os.path.join(dirpath, n) for n in dirnames + filenames]:
+            os.lchown(name, uid, uid)
+
+
+def _matplotlib_cache(dest: str):
+    """Copy the grader's font cache, so that a kernel does not spend seconds rebuilding it."""
+    try:
+        import matplotlib
+        src = matplotlib.get_cachedir()
+    except Exception:
+        return
+    os.makedirs(dest, exist_ok=True)
+    for name in os.listdir(src) if os.path.isdir(src) else []:
+        if name.startswith("fontlist") and name.endswith(".json"):
+            shutil.copy(os.path.join(src, name), dest)
+
+
+def prepare(mode: str, workdir: str, hide: list, limits, slot: int = 0) -> Config:
+    """The sandbox of one kernel run in ``workdir`` (which it may write)."""
+    uid = UID_BASE + slot if mode == "root" else None
+    env = {"HOME": workdir, "TMPDIR": "/tmp", "IPYTHONDIR": os.path.join(workdir, ".ipython"),
+           "MPLCONFIGDIR": os.path.join(workdir, ".config", "matplotlib"),
+           "JUPYTER_RUNTIME_DIR": os.path.join(workdir, ".local", "runtime"),
+           "XDG_CACHE_HOME": os.path.join(workdir, ".cache")}
+    _matplotlib_cache(env["MPLCONFIGDIR"])
+    nproc = limits.processes
+    if mode != "root":
+        nproc += _tasks_of(os.getuid())   # the limit counts the grader's own processes too
+    rlimits = {"RLIMIT_AS": limits.memory_bytes, "RLIMIT_CPU": limits.cpu_seconds,
+               "RLIMIT_FSIZE": limits.file_bytes, "RLIMIT_CORE": 0, "RLIMIT_NPROC": nproc}
+    if mode == "none":
+        rlimits.pop("RLIMIT_NPROC")   # it would count every process of the grader's user
+    cfg = Config(mode=mode, workdir=workdir, uid=uid, hide=list(hide), expose=_python_paths(),
+                 rlimits=rlimits, env=env)
+    if uid is not None:
+        _chown_tree(workdir, uid)
+    return cfg
+
+
+def _tasks_of(uid: int) -> int:
+    count = 0
+    for pid in os.listdir("/proc"):
+        if pid.isdigit():
+            try:
+                if os.stat(f"/proc/{pid}").st_uid == uid:
+                    count += len(os.listdir(f"/proc/{pid}/task"))
+            except OSError:
+                pass
+    return count
+
+
+def write(cfg: Config, folder: str) -> str:
+    path = os.path.join(folder, "sandbox.json")
+    with open(path, "w") as f:
+        json.dump(asdict(cfg), f)
+    return path
+
+
+def command(cfg_path: str, argv: list) -> list:
+    """The kernelspec argv: the launcher, then the kernel's own argv."""
+    return [sys.executable, "-I", "-S", LAUNCHER, cfg_path, "--", *argv]

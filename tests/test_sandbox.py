@@ -1,0 +1,208 @@
+"""The grading sandbox (:mod:`nntrain.grading.sandbox`), probed from inside a real kernel:
+what it can see, write and start, and that nothing it started outlives its notebook.
+
+Every test runs in each mode this machine supports (``root`` when the tests run as root,
+``userns`` where unprivileged user namespaces work); ``none`` only has resource limits, and
+the tests that need namespaces say so and skip it."""
+import json
+import os
+import time
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from nntrain.grading import execute, sandbox
+
+ROOT = Path(__file__).resolve().parents[1]
+MODES = [m for m in ("root", "userns") if not sandbox.probe(m)]
+
+pytestmark = pytest.mark.skipif(not MODES, reason="no namespaces on this machine: "
+                                + "; ".join(f"{m}: {sandbox.probe(m)}" for m in ("root", "userns")))
+
+
+def _run(mode, tmp_path, cells, limits=None, extra_hidden=()):
+    work = tmp_path / "work"
+    work.mkdir(exist_ok=True)
+    limits = limits or execute.Limits(cell_timeout=20)
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells])
+    with sandbox.SLOTS.take() as slot:
+        box = sandbox.prepare(mode, str(work), sandbox.hidden_paths(ROOT, extra_hidden),
+                              limits, slot)
+        result = execute.run(nb, str(work), limits, box)
+    return nb, result, slot
+
+
+def _report(nb, index=0):
+    """The JSON object a probe cell printed on its last line."""
+    text = "".join(o.get("text", "") for o in nb.cells[index].outputs if o.get("output_type") == "stream")
+    assert text.strip(), f"the probe printed nothing: {nb.cells[index].outputs}"
+    return json.loads(text.strip().splitlines()[-1])
+
+
+def _processes_with(marker: str) -> list:
+    found = []
+    for pid in os.listdir("/proc"):
+        if pid.isdigit():
+            try:
+                with open(f"/proc/{pid}/cmdline", "rb") as f:
+                    if marker.encode() in f.read():
+                        found.append(int(pid))
+            except OSError:
+                pass
+    return found
+
+
+READ_PROBE = """
+import json, os
+def can_read(path):
+    try:
+        if os.path.isdir(path):
+            return bool(os.listdir(path))
+        with open(path, 'rb') as f:
+            return len(f.read(16)) > 0
+    except OSError:
+        return False
+print(json.dumps({p: can_read(p) for p in %r}))
+"""
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_kernel_cannot_read_solutions_gradebook_tests_or_other_submissions(mode, tmp_path):
+    other = tmp_path / "submitted" / "someone_else" / "00_training_loop"
+    other.mkdir(parents=True)
+    (other / "00_training_loop.ipynb").write_text("{}")
+    secrets = [ROOT / "solutions", ROOT / "solutions" / "05_adam" / "05_adam.ipynb",
+               ROOT / "autograder" / "gradebook.db", ROOT / "tests", ROOT / ".git",
+               tmp_path / "submitted", other / "00_training_loop.ipynb"]
+    secrets = [str(p) for p in secrets if p.exists()]
+    visible = [str(ROOT / "chapters" / "05_adam" / "05_adam.ipynb"), str(ROOT / "lib" / "nntrain" / "optim.py")]
+    nb, result, _ = _run(mode, tmp_path, [READ_PROBE % (secrets + visible)],
+                         extra_hidden=[tmp_path / "submitted"])
+    assert result.cells[0].status == "ok", result
+    seen = _report(nb)
+    assert [p for p in secrets if seen[p]] == [], "the kernel could read these"
+    assert all(seen[p] for p in visible), f"the student's own material must stay readable: {seen}"
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_kernel_cannot_see_the_graders_home(mode, tmp_path):
+    home = os.path.expanduser("~")
+    exposed = sandbox._python_paths()
+    private = [os.path.join(home, n) for n in os.listdir(home)
+               if not any(p == os.path.join(home, n) or p.startswith(os.path.join(home, n) + "/")
+                          for p in exposed)]
+    if not private:
+        pytest.skip("nothing in the home folder but the Python installation")
+    nb, result, _ = _run(mode, tmp_path, [READ_PROBE % private[:50]])
+    seen = _report(nb)
+    assert [p for p, ok in seen.items() if ok] == [], "the kernel could read these"
+
+
+WRITE_PROBE = """
+import json, os
+def can_write(path):
+    try:
+        with open(path, 'w') as f:
+            f.write('x')
+        return True
+    except OSError:
+        return False
+print(json.dumps({p: can_write(p) for p in %r}))
+"""
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_kernel_writes_only_its_own_folder_and_a_private_tmp(mode, tmp_path):
+    marker = f"nntrain-escape-{os.getpid()}-{time.monotonic_ns()}"
+    outside = [str(ROOT / "chapters" / marker), str(ROOT / "autograder" / marker), str(ROOT / marker),
+               str(Path(os.path.expanduser("~")) / marker),
+               f"/{marker}", f"/usr/{marker}"]
+    # /tmp is the kernel's own: a write there (even beside its folder) never reaches the grader
+    inside = [f"own-{marker}", f"/tmp/{marker}", f"/var/tmp/{marker}", f"/dev/shm/{marker}"]
+    outside_seen_by_grader = outside + [str(tmp_path / marker)]
+    nb, result, _ = _run(mode, tmp_path, [WRITE_PROBE % (outside + inside + [str(tmp_path / marker)])])
+    seen = _report(nb)
+    assert [p for p in outside if seen[p]] == [], "the kernel wrote outside its folder"
+    assert all(seen[p] for p in inside), seen
+    # what it wrote to its /tmp was its own: the grader's /tmp never saw it
+    assert not [p for p in inside[1:] if os.path.exists(p)]
+    assert (tmp_path / "work" / f"own-{marker}").exists()
+    assert not [p for p in outside_seen_by_grader if os.path.exists(p)]
+
+
+@pytest.mark.parametrize("mode", [m for m in MODES if m == "root"])
+def test_kernel_runs_as_an_unprivileged_uid_of_its_slot(mode, tmp_path):
+    nb, _, slot = _run(mode, tmp_path, ["import os, json; print(json.dumps([os.getuid(), os.getgid(), os.getgroups()]))"])
+    assert _report(nb) == [sandbox.UID_BASE + slot, sandbox.UID_BASE + slot, []]
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_kernel_cannot_see_the_graders_processes(mode, tmp_path):
+    nb, _, _ = _run(mode, tmp_path, ["import os, json\n"
+                                     "print(json.dumps([open(f'/proc/{p}/cmdline','rb').read().decode(errors='replace')"
+                                     " for p in os.listdir('/proc') if p.isdigit()]))"])
+    cmdlines = _report(nb)
+    with open("/proc/self/cmdline", "rb") as f:
+        me = f.read().decode(errors="replace")
+    assert me not in cmdlines and len(cmdlines) <= 4, cmdlines
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_runaway_subprocesses_die_with_the_notebook(mode, tmp_path):
+    marker = f"{4000 + os.getpid() % 1000}.{time.monotonic_ns() % 10 ** 6}"
+    cells = [f"import subprocess, sys\n"
+             f"subprocess.Popen(['sleep', '{marker}'], start_new_session=True)\n"
+             # a classic daemon: double fork, new session, parent gone
+             f"subprocess.Popen([sys.executable, '-c', 'import os, time\\nif os.fork(): os._exit(0)\\n"
+             f"os.setsid()\\ntime.sleep({marker})'])\n"
+             f"import time; time.sleep(0.5)\n"
+             f"print(len(subprocess.run(['pgrep', '-f', '{marker}'], capture_output=True, text=True).stdout.split()))"]
+    nb, result, _ = _run(mode, tmp_path, cells)
+    assert result.cells[0].status == "ok", result
+    deadline = time.monotonic() + 5
+    while _processes_with(marker) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert _processes_with(marker) == [], "processes started by the notebook outlived it"
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_fork_bomb_is_contained_and_the_notebook_goes_on(mode, tmp_path):
+    if mode == "userns" and os.geteuid() == 0:
+        pytest.skip("the process limit never binds uid 0 of the machine, which a user "
+                    "namespace started by root maps to")
+    bomb = ("import os, time\nborn = 0\ntry:\n    while born < 5000:\n        if os.fork() == 0:\n"
+            "            while True:\n                time.sleep(1)\n        born += 1\n"
+            "except OSError:\n    pass\nprint(born)")
+    limits = execute.Limits(cell_timeout=30, processes=64)
+    nb, result, _ = _run(mode, tmp_path, [bomb, "print('after the bomb')"], limits)
+    assert [c.status for c in result.cells] == ["ok", "ok"], result
+    born = int(nb.cells[0].outputs[0]["text"])
+    assert 0 < born < 64 + (sandbox._tasks_of(os.getuid()) if mode != "root" else 0), born
+    assert "after the bomb" in nb.cells[1].outputs[0]["text"]
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_kernel_that_ignores_the_interrupt_is_killed_and_grading_resumes(mode, tmp_path):
+    stubborn = ("import time\nwhile True:\n    try:\n        time.sleep(10)\n"
+                "    except KeyboardInterrupt:\n        pass")
+    limits = execute.Limits(cell_timeout=2, kill_grace=1)
+    nb, result, _ = _run(mode, tmp_path, ["x = 41", stubborn, "print(x + 1)"], limits)
+    assert result.cells[1].status in ("timeout", "kernel died"), result
+    assert result.cells[2].status == "ok", result
+    assert "42" in nb.cells[2].outputs[0]["text"]
+
+
+def test_notebook_time_limit_stops_the_run_and_says_so(tmp_path):
+    limits = execute.Limits(cell_timeout=10, notebook_timeout=2)
+    nb, result, _ = _run(MODES[0], tmp_path, ["import time; time.sleep(1.2)"] * 4, limits)
+    assert [c.status for c in result.cells][:2] == ["ok", "ok"]
+    assert "not run" in [c.status for c in result.cells]
+    assert any("notebook time limit" in e for e in result.events), result.events
+
+
+def test_detect_rejects_unknown_and_unavailable_modes():
+    with pytest.raises(ValueError, match="sandbox"):
+        sandbox.detect("chroot")
+    assert sandbox.detect("none") == "none"
+    assert sandbox.detect() in MODES
