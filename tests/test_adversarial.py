@@ -112,6 +112,38 @@ def case_fake_module_in_sys_modules():
                    "sys.modules['nntrain.testing'] = _fake\n"), TOTAL - LOST, "flagged")
 
 
+TAMPER = ("import numpy as np\nnp.allclose = lambda *a, **k: True\n"
+          "np.testing.assert_allclose = lambda *a, **k: None\n")
+
+
+def case_switches_off_the_old_integrity_check():
+    """The check's name is public (this repository); it is drawn anew for every run."""
+    return _wrong("__nntrain_check = lambda *a: None\n" + TAMPER), TOTAL - LOST, "flagged"
+
+
+def case_replaces_every_closure_in_the_namespace():
+    """Finds the check by enumerating globals and replaces it: no acknowledgement comes
+    back, so no test after the tampering counts."""
+    nb = _wrong()
+    nb.cells.insert(3, nbformat.v4.new_code_cell(
+        "for _k, _v in list(globals().items()):\n"
+        "    if _k.startswith('_') and callable(_v) and getattr(_v, '__closure__', None):\n"
+        "        globals()[_k] = lambda *a, **k: None\n" + TAMPER))
+    return nb, 0.0, "flagged"
+
+
+def case_rewrites_test_cells_before_they_run():
+    """An input transformer that turns every cell with an assertion into ``pass``."""
+    hook = ("get_ipython().input_transformers_post.append(\n"
+            "    lambda lines: ['pass\\n'] if any('assert' in l or 'check' in l for l in lines) else lines)\n")
+    return _wrong(hook), TOTAL - LOST, "flagged"
+
+
+def case_rewrites_every_cell():
+    hook = "get_ipython().input_transformers_post.append(lambda lines: ['pass\\n'])\n"
+    return _wrong(hook), TOTAL - LOST, "flagged"
+
+
 def case_hides_tracebacks():
     return (_wrong("get_ipython().showtraceback = lambda *a, **k: None\n"
                    "get_ipython().set_custom_exc((Exception,), lambda *a, **k: None)\n"),

@@ -149,7 +149,8 @@ def grade_one(sub: Submission, master: Master | None, work: Path, feedback: Path
         row.status, row.reason = "unreadable", problem
         return row
     nb, notes = assemble(submission, master)
-    nb.cells = _with_integrity_checks(nb.cells)
+    guard = integrity.Run()
+    nb.cells = _with_integrity_checks(nb.cells, guard)
     cwd = work / sub.student / sub.chapter
     shutil.rmtree(cwd, ignore_errors=True)
     shutil.copytree(sub.path.parent, cwd, ignore=shutil.ignore_patterns("*.ipynb", ".*"))
@@ -164,13 +165,24 @@ def grade_one(sub: Submission, master: Master | None, work: Path, feedback: Path
     restored = sorted({name for cell in nb.cells if cell.metadata.get(integrity.MARK)
                        for out in cell.get("outputs", []) if out.get("output_type") == "stream"
                        for name in integrity.restored_names(out.get("text", ""))})
-    tests = []
+    tests, unguarded, guarded = [], [], False
     for cell, cell_run in zip(nb.cells, run.cells):
+        if CHECK_INDEX in cell.metadata:
+            text = "".join(o.get("text", "") for o in cell.get("outputs", []) if o.get("output_type") == "stream")
+            guarded = cell_run.status == "ok" and guard.acknowledged(cell.metadata[CHECK_INDEX], text)
+            continue
         gid = nbgrader_meta(cell).get("grade_id")
         if gid in master.points:
             ok = cell_run.status == "ok"
-            tests.append((gid, master.points[gid] if ok else 0.0, master.points[gid],
-                          "passed" if ok else cell_run.status, cell_run.error))
+            result, message = ("passed" if ok else cell_run.status), cell_run.error
+            if ok and not guarded:
+                # the grader's check before this test did not run to its end: something in
+                # the notebook stopped it, so the test's verdict cannot be trusted
+                ok, result = False, "unchecked"
+                message = "the grader's integrity check before this test was prevented from running"
+                unguarded.append(gid)
+            tests.append((gid, master.points[gid] if ok else 0.0, master.points[gid], result, message))
+            guarded = False
     row.tests = tests
     row.score = sum(t[1] for t in tests)
     reasons = ([sub.note] if sub.note else []) + notes
@@ -183,6 +195,9 @@ def grade_one(sub: Submission, master: Master | None, work: Path, feedback: Path
     if restored:
         suspicious.insert(0, "changed what the tests rely on (put back before each test): "
                           + ", ".join(restored)[:300])
+    if unguarded:
+        suspicious.insert(0, "stopped the grader's integrity check (those tests score 0): "
+                          + ", ".join(unguarded)[:300])
     if suspicious:
         row.status = "flagged"
         reasons = suspicious + reasons
@@ -195,17 +210,22 @@ def grade_one(sub: Submission, master: Master | None, work: Path, feedback: Path
     return row
 
 
-def _with_integrity_checks(cells):
+CHECK_INDEX = "nntrain_check"   # metadata of an injected check cell: its number
+
+
+def _with_integrity_checks(cells, guard: integrity.Run):
     """The grader's own cells: a snapshot first, a check before every test cell."""
     def injected(source):
         cell = nbformat.v4.new_code_cell(source)
         cell.metadata[integrity.MARK] = True
         return cell
 
-    out = [injected(integrity.SNAPSHOT)]
+    out = [injected(guard.snapshot())]
     for cell in cells:
         if nbgrader_meta(cell).get("grade"):
-            out.append(injected(integrity.CHECK))
+            check = injected(guard.check(len(out)))
+            check.metadata[CHECK_INDEX] = len(out)
+            out.append(check)
         out.append(cell)
     return out
 

@@ -17,8 +17,12 @@ PATTERNS = [
     (re.compile(rf"\b(?:setattr|delattr)\s*\(\s*{_MODULES}\b"), "setattr/delattr on a module"),
     (re.compile(r"\bsys\s*\.\s*modules\b"), "touches sys.modules"),
     (re.compile(r"__builtins__|\bimport\s+builtins\b|\bfrom\s+builtins\b"), "touches builtins"),
-    (re.compile(r"showtraceback|set_custom_exc|InteractiveShell|\.events\s*\.\s*register"),
-     "hooks IPython's error handling"),
+    (re.compile(r"showtraceback|set_custom_exc|InteractiveShell|\.events\s*\.\s*register"
+                r"|transformers?_\w+|\w+_transform(?:s|ers)\b|input_transformer"),
+     "hooks IPython's error handling or rewrites cells"),
+    (re.compile(r"\bimport\s+gc\b|\bgc\s*\.|_getframe|\bsettrace|\bsetprofile|__closure__|__globals__"
+                r"|__code__|\binspect\s*\.|\bimport\s+inspect\b|__import__|\bimportlib\b|\bglobals\s*\(|\blocals\s*\(|\bnntrain_"),
+     "reaches into the interpreter's internals"),
     (re.compile(r"(?<![\w.])(?:exec|eval|compile)\s*\("), "runs code from a string"),
     (re.compile(r"\b_forbidden\b|\bguard\s*\(|DelegationError"),
      "reaches into the delegation guard"),
