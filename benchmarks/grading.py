@@ -47,7 +47,8 @@ def main():
         t_nbgrader = time.perf_counter() - t0
         if proc.returncode != 0:
             print(proc.stdout[-2000:], proc.stderr[-2000:])
-        print(f"{n} submissions of {chapter}")
+        from nntrain.grading import sandbox
+        print(f"{n} submissions of {chapter} (sandbox: {sandbox.detect()})")
         print(f"  nbgrader autograde (sequential):  {t_nbgrader:6.1f} s")
         jobs = os.cpu_count() or 1
         times = {}

@@ -206,3 +206,20 @@ def test_detect_rejects_unknown_and_unavailable_modes():
         sandbox.detect("chroot")
     assert sandbox.detect("none") == "none"
     assert sandbox.detect() in MODES
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_a_kernel_that_cannot_start_is_retried_then_reported_with_the_reason(mode, tmp_path):
+    work = tmp_path / "work"
+    work.mkdir()
+    limits = execute.Limits()
+    box = sandbox.prepare(mode, str(work), [], limits)
+    box.hide = [str(tmp_path / "secret")]
+    (tmp_path / "secret").mkdir()
+    box.expose = ["relative/path/the/launcher/rejects"]   # makes the mount step fail
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("print(1)")])
+    t0 = time.monotonic()
+    result = execute.run(nb, str(work), limits, box)
+    assert [c.status for c in result.cells] == ["not run"]
+    assert any("kernel could not start" in e and "nntrain sandbox" in e for e in result.events), result.events
+    assert time.monotonic() - t0 < 30

@@ -183,6 +183,10 @@ def main():
     with open(cfg_path) as f:
         cfg = json.load(f)
     mode = cfg["mode"]
+    paths = [cfg["workdir"], *cfg["hide"], *cfg["expose"], *cfg["private"]]
+    relative = [p for p in paths if not os.path.isabs(p)]
+    if relative or mode not in ("root", "userns", "none"):
+        sys.exit(f"nntrain sandbox: bad configuration (mode {mode!r}, relative paths {relative})")
     # the connection file lives in the grader's runtime folder, which the kernel must not
     # see: hand the kernel a copy in its own folder
     if "-f" in argv:

@@ -46,7 +46,7 @@ class Limits:
     max_restarts: int = 3               # kernel deaths survived per notebook
     kill_grace: float = 10.0            # after the cell limit, a kernel ignoring the interrupt dies
     processes: int = 256                # processes and threads of the kernel's uid
-    file_bytes: int = 1024 ** 3         # largest file the kernel may write
+    file_bytes: int = 256 * 1024 ** 2   # largest file the kernel may write
 
 
 @dataclass
@@ -122,6 +122,20 @@ def _kill(km=None, pid=None, pgid=None):
                 pass
 
 
+START_RETRIES = 2   # a kernel that fails to start is tried again this many times
+
+
+def _tail(path: str, n: int = 300) -> str:
+    """The end of the kernel's error output (where the sandbox launcher says what failed)."""
+    try:
+        with open(path, "rb") as f:
+            text = f.read()[-4000:].decode(errors="replace").strip()
+    except OSError:
+        return "no error output"
+    lines = [line for line in text.splitlines() if "running over TCP" not in line]
+    return " | ".join(lines)[-n:] or "no error output"
+
+
 def _record_reply(result):
     def hook(cell=None, cell_index=None, execute_reply=None, **_):
         if cell_index is not None and execute_reply:
@@ -145,7 +159,8 @@ def run(nb, cwd: str, limits: Limits | None = None, box: sandbox.Config | None =
     start = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="nntrain-kernel-") as tmp:
         ksm = KernelSpecManager(kernel_dirs=[make_kernelspec(tmp, box)])
-        next_cell, restarts = 0, 0
+        next_cell, restarts, failed_starts = 0, 0, 0
+        log_path = os.path.join(tmp, "kernel-stderr.txt")
         while next_cell < len(nb.cells):
             km = AsyncKernelManager(kernel_name=KERNEL_NAME, kernel_spec_manager=ksm)
             client = _CappedClient(nb, limits, km=km, timeout=int(limits.cell_timeout),
@@ -154,11 +169,13 @@ def run(nb, cwd: str, limits: Limits | None = None, box: sandbox.Config | None =
                                    record_timing=False, iopub_timeout=10,
                                    shutdown_kernel="immediate")
             client.on_cell_executed = _record_reply(result)
-            died_at, started = None, None
+            died_at, started, log = None, None, None
             try:
-                quiet = None if os.environ.get("NNTRAIN_GRADE_DEBUG") else subprocess.DEVNULL
+                debug = bool(os.environ.get("NNTRAIN_GRADE_DEBUG"))
+                log = None if debug else open(log_path, "wb")   # the kernel's stderr, for the reason
                 # cleanup_kc: nbclient leaves a kernel it did not create running otherwise
-                with client.setup_kernel(cwd=cwd, stdout=quiet, stderr=quiet, cleanup_kc=True):
+                with client.setup_kernel(cwd=cwd, stdout=None if debug else subprocess.DEVNULL,
+                                         stderr=log, cleanup_kc=True):
                     started = (km.provisioner.pid, km.provisioner.pgid)
                     if next_cell:   # replay the code that defined things before a death
                         for i in range(next_cell):
@@ -210,12 +227,18 @@ def run(nb, cwd: str, limits: Limits | None = None, box: sandbox.Config | None =
                         next_cell = len(nb.cells)
             except DeadKernelError:
                 died_at = next_cell if died_at is None else died_at
-            except RuntimeError as exc:   # kernel failed to start
-                result.events.append(f"kernel could not start: {exc}"[:500])
+            except RuntimeError as exc:   # kernel failed to start: retry, then say why
+                failed_starts += 1
+                if failed_starts <= START_RETRIES:
+                    time.sleep(0.5 * failed_starts)
+                    continue
+                result.events.append(f"kernel could not start: {exc} ({_tail(log_path)})"[:500])
                 break
             finally:
                 if started:
                     _kill(pid=started[0], pgid=started[1])
+                if log is not None:
+                    log.close()
             if died_at is None:
                 break
             result.cells[died_at].status = "kernel died"

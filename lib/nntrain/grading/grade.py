@@ -1,9 +1,11 @@
 """``nntrain grade``: grade a whole class, one row per student and chapter.
 
 SUBMITTED_DIR holds ``<student>/<chapter>/<chapter>.ipynb`` (nbgrader's submitted layout).
-For each submission: rebuild it around the instructor's cells (:mod:`.assemble`), run it in
-a limited kernel (:mod:`.execute`), score every test cell (its points if it ran without an
-error, else 0), write feedback HTML, and add a row to the CSV.  One broken or hostile
+For each submission: rebuild it around the instructor's cells (:mod:`.assemble`), add the
+grader's integrity checks (:mod:`.integrity`), run it in a limited kernel inside a sandbox
+(:mod:`.execute`, :mod:`.sandbox`), score every test cell (its points if it ran without an
+error and its integrity check acknowledged, else 0), write feedback HTML, and add a row to
+the CSV.  One broken or hostile
 submission never stops the others; the command exits 0 when every submission was processed
 (whatever the scores) and non-zero only when grading itself could not be done.
 

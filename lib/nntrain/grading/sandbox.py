@@ -82,7 +82,8 @@ def hidden_paths(root: Path, extra=()) -> list:
             paths.append(Path(db[len("sqlite:///"):]))
     except Exception:   # a course without nbgrader config: the fixed list above still holds
         pass
-    return sorted({str(Path(os.path.abspath(p))) for p in paths if str(p) not in ("/", "")})
+    # real paths: a mount lands on what a path resolves to, and mountinfo lists real paths
+    return sorted({os.path.realpath(p) for p in paths if str(p) not in ("/", "")})
 
 
 _probed: dict = {}
@@ -186,6 +187,7 @@ def _matplotlib_cache(dest: str):
 
 def prepare(mode: str, workdir: str, hide: list, limits, slot: int = 0) -> Config:
     """The sandbox of one kernel run in ``workdir`` (which it may write)."""
+    workdir = os.path.realpath(workdir)
     uid = UID_BASE + slot if mode == "root" else None
     env = {"HOME": workdir, "TMPDIR": "/tmp", "IPYTHONDIR": os.path.join(workdir, ".ipython"),
            "MPLCONFIGDIR": os.path.join(workdir, ".config", "matplotlib"),
