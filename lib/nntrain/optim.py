@@ -47,7 +47,7 @@ __all__ = [
     "sgd_step", "momentum_step", "nesterov_step", "rmsprop_step", "adagrad_step",
     "adam_step", "adamw_step",
     "Optimizer", "SGD", "Momentum", "Nesterov", "RMSProp", "AdaGrad", "Adam", "AdamW",
-    "make_optimizer", "run",
+    "make_optimizer", "StepFunction", "run",
 ]
 
 
@@ -440,6 +440,44 @@ def make_optimizer(name, **hyper):
 # optimizer paths for the figures
 # ---------------------------------------------------------------------------------------
 
+def _state_layout(step):
+    """(number of state arrays, Adam-like?) of a pure step function, read from its parameter
+    names: ``m`` and ``t`` -> Adam-like (m, s and the step number t); ``v`` or ``s`` -> one
+    state array; none -> no state."""
+    names = inspect.signature(step).parameters
+    adam_like = "m" in names and "t" in names
+    return (2 if adam_like else 1 if ("v" in names or "s" in names) else 0), adam_like
+
+
+class StepFunction(Optimizer):
+    """The training loop's optimizer around a pure step function, such as one you wrote.
+
+    ``StepFunction(adagrad_step, lr=0.05)`` trains like ``AdaGrad(lr=0.05)``: it keeps the
+    step function's state per parameter (zeros at first; recognised from its parameter names
+    as in :func:`run`), calls ``step(w, grad, *state[, t], lr=lr, **hyper)`` and writes the
+    new parameters into ``params`` in place, as the loop expects.
+    """
+
+    def __init__(self, step, lr, **hyper):
+        if not callable(step):
+            raise TypeError(f"step must be a step function, got {type(step).__name__}")
+        self.step_function = step
+        self.n_state, self.adam_like = _state_layout(step)
+        super().__init__(lr, **hyper)
+
+    def _update(self, w, grad, state):
+        arrays = state.setdefault("arrays", [np.zeros_like(w) for _ in range(self.n_state)])
+        state["t"] = state.get("t", 0) + 1
+        out = self.step_function(w.copy(), grad, *arrays, *([state["t"]] if self.adam_like else []),
+                                 lr=self.lr, **self.hyper)
+        w_next, *arrays[:] = out if self.n_state else (out,)
+        w[...] = w_next
+
+    def __repr__(self):
+        args = ", ".join(f"{k}={v!r}" for k, v in {"lr": self.lr, **self.hyper}.items())
+        return f"StepFunction({getattr(self.step_function, '__name__', 'step')}, {args})"
+
+
 def run(step, grad_fn, w0, n_steps, max_norm=1e6, **hyper):
     """Iterate a pure step function from w0 and return the path of iterates.
 
@@ -466,9 +504,7 @@ def run(step, grad_fn, w0, n_steps, max_norm=1e6, **hyper):
         raise TypeError("step and grad_fn must be callables")
     w = np.array(as_float_array(w0, "w0", ndim=1, finite=True))
     n_steps = check_int(n_steps, "n_steps", minimum=0)
-    names = inspect.signature(step).parameters
-    adam_like = "m" in names and "t" in names
-    n_state = 2 if adam_like else 1 if ("v" in names or "s" in names) else 0
+    n_state, adam_like = _state_layout(step)
     state = [np.zeros_like(w) for _ in range(n_state)]
     path = [w]
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):

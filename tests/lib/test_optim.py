@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from nntrain.optim import (SGD, AdaGrad, Adam, AdamW, Momentum, Nesterov, Optimizer, RMSProp,
-                           adagrad_step, adam_step, adamw_step, make_optimizer, momentum_step,
+                           StepFunction, adagrad_step, adam_step, adamw_step, make_optimizer, momentum_step,
                            nesterov_step, rmsprop_step, run, sgd_step)
 from nntrain.reference import DelegationError, forbid
 
@@ -339,6 +339,45 @@ def test_make_optimizer_and_repr():
         make_optimizer("lbfgs")
     with pytest.raises(TypeError, match="name"):
         make_optimizer(3)
+
+
+# ----------------------------------------------------------------------------- StepFunction
+
+@pytest.mark.parametrize("step, cls, hyper", [
+    (sgd_step, SGD, {}), (momentum_step, Momentum, {"rho": 0.8}), (nesterov_step, Nesterov, {"rho": 0.8}),
+    (adagrad_step, AdaGrad, {}), (rmsprop_step, RMSProp, {"rho": 0.9}), (adam_step, Adam, {}),
+    (adamw_step, AdamW, {"weight_decay": 0.1})])
+def test_step_function_trains_exactly_like_the_class(step, cls, hyper):
+    rng = np.random.default_rng(5)
+    mine, ref = StepFunction(step, lr=0.05, **hyper), cls(lr=0.05, **hyper)
+    p1 = {"W": rng.standard_normal((3, 4)), "b": rng.standard_normal(4)}
+    p2 = {k: v.copy() for k, v in p1.items()}
+    ids = {k: id(v) for k, v in p1.items()}
+    for i in range(12):
+        grads = {k: rng.standard_normal(v.shape) for k, v in p1.items()}
+        if i == 6:
+            mine.lr = ref.lr = 0.01                      # a schedule changes lr between steps
+        mine.step(p1, grads)
+        ref.step(p2, grads)
+        for k in p1:
+            np.testing.assert_allclose(p1[k], p2[k], rtol=1e-12, atol=1e-15)
+    assert {k: id(v) for k, v in p1.items()} == ids, "parameters must be updated in place"
+    assert "StepFunction(" in repr(mine) and step.__name__ in repr(mine)
+
+
+def test_step_function_with_a_students_adam_counts_t_from_one():
+    seen = []
+
+    def my_adam(w, grad, m, s, t, lr=1e-3):
+        seen.append(t)
+        return w - lr * grad, m, s
+
+    opt, params = StepFunction(my_adam, lr=0.1), {"a": np.ones(2), "b": np.ones(3)}
+    for _ in range(3):
+        opt.step(params, {"a": np.ones(2), "b": np.ones(3)})
+    assert seen == [1, 1, 2, 2, 3, 3]
+    with pytest.raises(TypeError, match="step"):
+        StepFunction("adam", lr=0.1)
 
 
 # ----------------------------------------------------------------------------- run
