@@ -20,6 +20,9 @@ CONFIG (written by :mod:`nntrain.grading.sandbox`) says what to do:
     kernel can write, besides its private ``/tmp``.
 ``private``
     Directories replaced by an empty, size-limited, writable tmpfs (``/tmp``, ``/dev/shm``).
+``proc``
+    ``"new"`` (a /proc of the new PID namespace, else an empty one) or ``"empty"``.
+
 Every other mount is made read-only in the namespace (but ``/proc``, ``/sys`` and ``/dev``),
 for the ``userns`` mode, where permissions alone would not stop a write.
 ``rlimits``
@@ -139,6 +142,20 @@ def _build_filesystem(cfg):
         os.close(fd)
 
 
+def _mount_proc(how):
+    """A /proc of the new PID namespace (the grader's processes are not in it).  Where that
+    cannot be mounted (a container's masked /proc in a user namespace), an empty /proc
+    instead: the old one would show the grader's processes, and with them, through
+    /proc/PID/root, the files this sandbox hides."""
+    if how == "new":
+        try:
+            _mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
+            return
+        except OSError:
+            pass
+    _mount("tmpfs", "/proc", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RDONLY, "size=4k")
+
+
 def _limit(cfg):
     for name, value in cfg["rlimits"].items():
         res = getattr(resource, name)
@@ -222,10 +239,7 @@ def main():
         os.close(alive_r)
         try:
             _build_filesystem(cfg)
-            try:
-                _mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
-            except OSError:
-                pass   # a masked /proc (containers) cannot be remounted; the rest still holds
+            _mount_proc(cfg.get("proc", "new"))
         except Exception as exc:
             print(f"nntrain sandbox: {exc}", file=sys.stderr)
             os._exit(70)

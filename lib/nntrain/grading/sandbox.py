@@ -46,6 +46,7 @@ class Config:
     expose: list = field(default_factory=list)
     private: list = field(default_factory=lambda: ["/tmp", "/var/tmp", "/dev/shm"])
     private_bytes: int = PRIVATE_BYTES
+    proc: str = "new"
     rlimits: dict = field(default_factory=dict)
     env: dict = field(default_factory=dict)
 
