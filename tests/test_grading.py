@@ -184,3 +184,26 @@ def test_cli_exit_codes(tmp_path):
     (tmp_path / "empty").mkdir()
     assert main(["grade", str(tmp_path / "empty"), "--out", str(tmp_path / "g.csv"), "--quiet"]) == 0
     assert _csv(tmp_path / "g.csv") == []
+
+
+def test_an_interrupted_regrade_leaves_no_stale_scores(graded, tmp_path, monkeypatch):
+    import nntrain.grading.grade as G
+    sub = tmp_path / "sub"
+    for student in ("ada_solution", "ben_blank"):
+        shutil.copytree(graded["sub"] / student, sub / student)
+    out = tmp_path / "g.csv"
+    out.write_text("student,chapter,score\nben_blank,old,99\n")      # a previous run's grades
+
+    def fake_grade_one(s, master, *args, **kwargs):
+        if s.student == "ben_blank":
+            raise KeyboardInterrupt
+        return G.Row(s.student, s.chapter, score=1.0, max_score=master.max_score)
+
+    monkeypatch.setattr(G, "grade_one", fake_grade_one)
+    with pytest.raises(KeyboardInterrupt):
+        grade(ROOT, sub, out, feedback=tmp_path / "fb", chapters=[CHAPTERS[0]], jobs=1, progress=False)
+    rows = {r["student"]: r for r in _csv(out)}
+    assert rows["ada_solution"]["status"] == "graded" and rows["ada_solution"]["score"] == "1"
+    assert rows["ben_blank"]["status"] == "needs_review" and rows["ben_blank"]["score"] == "0"
+    assert "not graded" in rows["ben_blank"]["reason"]
+    assert "99" not in out.read_text()

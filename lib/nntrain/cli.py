@@ -36,9 +36,14 @@ def _cmd_grade(args):
         print("warning: no sandbox on this machine (" + "; ".join(
             f"{m}: {sandbox.probe(m)}" for m in ("root", "userns")) + "); kernels run with "
             "resource limits only and can read what the grader's user can read", file=sys.stderr)
-    rows = grade(root, Path(args.submitted), Path(args.out), feedback=feedback,
-                 chapters=args.chapter or None, limits=limits, jobs=args.jobs,
-                 progress=not args.quiet, sandbox_mode=mode)
+    try:
+        rows = grade(root, Path(args.submitted), Path(args.out), feedback=feedback,
+                     chapters=args.chapter or None, limits=limits, jobs=args.jobs,
+                     progress=not args.quiet, sandbox_mode=mode)
+    except KeyboardInterrupt:
+        print(f"interrupted: {args.out} lists what was graded; the rest is needs_review "
+              "(not graded)", file=sys.stderr)
+        return 130
     print(summary(rows))
     print(f"sandbox: {mode}")
     print(f"wrote {args.out}, {per_test_csv_path(Path(args.out))} and feedback under {feedback}")

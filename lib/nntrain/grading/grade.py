@@ -280,6 +280,15 @@ def _write_csv(path: Path, fields, rows):
     os.replace(tmp, path)
 
 
+def _write_results(out: Path, rows):
+    """Both CSVs of a batch, each replaced whole (never a mix of two runs)."""
+    _write_csv(out, FIELDS, [r.csv_row() for r in rows])
+    _write_csv(per_test_csv_path(out), TEST_FIELDS,
+               [{"student": r.student, "chapter": r.chapter, "test": g, "score": _num(s),
+                 "max_score": _num(m), "result": res, "message": msg[:500]}
+                for r in rows for g, s, m, res, msg in r.tests])
+
+
 def per_test_csv_path(out: Path) -> Path:
     return out.with_name(out.stem + "_tests.csv")
 
@@ -320,19 +329,28 @@ def grade(root: Path, submitted: Path, out: Path, feedback: Path | None = None, 
     from tqdm.auto import tqdm
     bar = tqdm(total=len(subs), desc="grading", unit="nb", disable=not progress)
     rows = []
+    pool = ThreadPoolExecutor(max_workers=max(1, jobs))
+    futures = [pool.submit(one, sub) for sub in subs]
     try:
-        with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-            for row in pool.map(one, subs):
-                rows.append(row)
-                bar.update()
+        for future in futures:
+            rows.append(future.result())
+            bar.update()
+    except BaseException as exc:   # Ctrl-C, or the grader itself broke: never leave old scores
+        pool.shutdown(wait=False, cancel_futures=True)
+        for sub, future in zip(subs[len(rows):], futures[len(rows):]):
+            if future.done() and not future.cancelled() and future.exception() is None:
+                rows.append(future.result())
+            else:
+                rows.append(Row(sub.student, sub.chapter, status="needs_review",
+                                max_score=masters[sub.chapter].max_score if sub.chapter in masters else 0.0,
+                                reason=f"not graded: the batch stopped ({exc.__class__.__name__})"))
+        _write_results(out, rows)
+        raise
     finally:
+        pool.shutdown(wait=False, cancel_futures=True)
         bar.close()
         shutil.rmtree(work, ignore_errors=True)
-    _write_csv(out, FIELDS, [r.csv_row() for r in rows])
-    _write_csv(per_test_csv_path(out), TEST_FIELDS,
-               [{"student": r.student, "chapter": r.chapter, "test": g, "score": _num(s),
-                 "max_score": _num(m), "result": res, "message": msg[:500]}
-                for r in rows for g, s, m, res, msg in r.tests])
+    _write_results(out, rows)
     return rows
 
 
