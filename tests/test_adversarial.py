@@ -179,6 +179,7 @@ def case_writes_outside_its_folder():
     return nb, TOTAL, "flagged"
 
 
+FEEDBACK = {}    # set by the fixture: where the feedback pages go
 SUBMITTED = {}   # set by the fixture: where the corpus lives, so a case can reach for a neighbour
 
 
@@ -235,6 +236,16 @@ def case_wrong_kernel_name():
     return nb, TOTAL - LOST, "graded"
 
 
+def case_displays_a_script():
+    """HTML and JavaScript a submission displays never reach the instructor's browser."""
+    nb = _solution()
+    nb.cells.insert(3, nbformat.v4.new_code_cell(
+        "from IPython.display import HTML, Javascript, display\n"
+        "display(HTML('<script>alert(\"owned\")</script><img src=x onerror=alert(1)>'))\n"
+        "display(Javascript('alert(2)'))"))
+    return nb, TOTAL, "graded"
+
+
 def case_wrong_nbformat_version():
     nb = _solution()
     text = nbformat.writes(nb).replace('"nbformat": 4', '"nbformat": 99')
@@ -268,7 +279,8 @@ def results(tmp_path_factory):
     (sub / "wrong_layout" / f"{CHAPTER}.ipynb").write_text(nbformat.writes(_solution()), encoding="utf-8")
     expected["wrong_layout"] = (0.0, "unreadable")
     out = tmp_path_factory.mktemp("out") / "grades.csv"
-    grade(ROOT, sub, out, feedback=tmp_path_factory.mktemp("fb"), jobs=2, progress=False,
+    FEEDBACK["path"] = tmp_path_factory.mktemp("fb")
+    grade(ROOT, sub, out, feedback=FEEDBACK["path"], jobs=2, progress=False,
           limits=Limits(cell_timeout=30, memory_bytes=3 * 1024 ** 3))
     with open(out, newline="", encoding="utf-8") as f:
         got = {r["student"]: r for r in csv.DictReader(f)}
@@ -313,3 +325,9 @@ def test_nothing_was_written_outside_the_submissions_folders(results):
 def test_stolen_solution_earned_nothing_and_the_reason_says_why(results):
     _, got, _ = results
     assert "runs code from a string" in got["steals_the_solution"]["reason"]
+
+
+def test_feedback_never_carries_a_submissions_html_or_script(results):
+    page = (FEEDBACK["path"] / "displays_a_script" / CHAPTER / f"{CHAPTER}.html").read_text(encoding="utf-8")
+    assert "<script" not in page and "<img src=x" not in page
+    assert "IPython.core.display.HTML object" in page      # its plain-text form stands in

@@ -6,5 +6,7 @@
 - :mod:`nntrain.grading.execute`: runs a notebook cell by cell in a limited kernel.
 - :mod:`nntrain.grading.sandbox`: where that kernel runs (namespaces, its own uid, limits),
   started by the standalone launcher ``_launch.py``.
+- :mod:`nntrain.grading.integrity`: the grader's cells that undo tampering before each test.
+- :mod:`nntrain.grading.feedback`: the feedback page of one submission.
 - :mod:`nntrain.grading.grade`: ``nntrain grade`` (scores, CSV, feedback).
 """

@@ -27,6 +27,7 @@ from pathlib import Path
 import nbformat
 
 from . import execute, integrity, sandbox
+from .feedback import write as write_feedback
 from .assemble import Master, assemble, load_master
 from .course import CourseError, chapter_ids
 from .notebook import nbgrader_meta
@@ -237,37 +238,6 @@ def _instructor_cell(cell, master: Master) -> bool:
     meta = nbgrader_meta(cell)
     return (bool(meta.get("grade_id") and not meta.get("solution")) or cell.source in master.demo_sources
             or bool(cell.metadata.get(integrity.MARK)))
-
-
-def write_feedback(nb, row: Row, master: Master, path: Path):
-    """HTML feedback: a score table, then the code that ran (the student's and the tests, with
-    the released, visible test sources) and its output; the hidden tests' source never appears."""
-    from nbconvert import HTMLExporter
-
-    shown = nbformat.from_dict(nb)
-    # only what was graded: the student's code and the tests with their results (the
-    # narrative and the skipped demos are in the chapter itself; leaving them out keeps the
-    # feedback short and its rendering cheap)
-    shown.cells = [c for c in shown.cells if c.cell_type == "code" and not c.metadata.get(integrity.MARK)
-                   and not c.metadata.get(execute.SKIP)]
-    for cell in shown.cells:
-        gid = nbgrader_meta(cell).get("grade_id")
-        if gid in master.visible_source and not nbgrader_meta(cell).get("solution"):
-            cell.source = master.visible_source[gid]
-    lines = [f"# Feedback: {row.chapter}, {row.student}", "",
-             f"**Score: {_num(row.score)} / {_num(row.max_score)}** (status: {row.status})", "",
-             "| test | points | result |", "|---|---|---|"]
-    for gid, score, mx, result, message in row.tests:
-        msg = (message.splitlines() or [""])[0].replace("|", "\\|")[:160]
-        lines.append(f"| {gid} | {_num(score)} / {_num(mx)} | {result}{': ' + msg if msg else ''} |")
-    if row.reason:
-        lines += ["", f"Notes: {row.reason}"]
-    shown.cells.insert(0, nbformat.v4.new_markdown_cell("\n".join(lines)))
-    html, _ = HTMLExporter(template_name="lab").from_notebook_node(shown)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(html, encoding="utf-8")
-    os.replace(tmp, path)
 
 
 def _write_csv(path: Path, fields, rows):
