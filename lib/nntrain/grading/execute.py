@@ -11,6 +11,7 @@ it, so exercises graded before and after the death keep their points.
 """
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import signal
@@ -70,8 +71,8 @@ def make_kernelspec(folder: str, box: sandbox.Config) -> str:
     os.makedirs(spec_dir, exist_ok=True)
     argv = [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}",
             "--HistoryManager.hist_file=:memory:", "--InteractiveShell.xmode=Minimal"]
-    box.env.update({"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
-                    "PYTHONDONTWRITEBYTECODE": "1"})
+    box = dataclasses.replace(box, env={**box.env, "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1",
+                                        "MKL_NUM_THREADS": "1", "PYTHONDONTWRITEBYTECODE": "1"})
     spec = {"argv": sandbox.command(sandbox.write(box, folder), argv),
             "display_name": "nntrain grader", "language": "python"}
     with open(os.path.join(spec_dir, "kernel.json"), "w") as f:

@@ -5,9 +5,9 @@ For each submission: rebuild it around the instructor's cells (:mod:`.assemble`)
 grader's integrity checks (:mod:`.integrity`), run it in a limited kernel inside a sandbox
 (:mod:`.execute`, :mod:`.sandbox`), score every test cell (its points if it ran without an
 error and its integrity check acknowledged, else 0), write feedback HTML, and add a row to
-the CSV.  One broken or hostile
-submission never stops the others; the command exits 0 when every submission was processed
-(whatever the scores) and non-zero only when grading itself could not be done.
+the CSV.  One broken or hostile submission never stops the others; the command exits 0 when
+every submission was processed (whatever the scores) and non-zero only when grading itself
+could not be done.
 
 CSV columns: ``student,chapter,score,max_score,status,reason,tests``; status is ``graded``,
 ``flagged`` (the code reaches for the checking machinery, see :mod:`.scan`: a person should
