@@ -3,7 +3,6 @@ the score it deserves and the status it deserves, and the rest of the batch is u
 import csv
 import json
 import os
-import time
 from pathlib import Path
 
 import nbformat
@@ -13,6 +12,8 @@ from nntrain.grading import sandbox
 from nntrain.grading.execute import Limits
 from nntrain.grading.notebook import nbgrader_meta as _meta
 from nntrain.grading.grade import grade
+
+from tests.processes import processes_with
 
 ROOT = Path(__file__).resolve().parents[1]
 CHAPTER = "05_adam"          # quick test cells; its last exercise is adamw_step
@@ -303,15 +304,7 @@ def test_output_is_capped_in_the_feedback(results, tmp_path):
 
 @pytest.mark.skipif(MODE == "none", reason="no sandbox on this machine")
 def test_nothing_a_submission_started_outlives_the_batch(results):
-    leftovers = []
-    for pid in filter(str.isdigit, os.listdir("/proc")):
-        try:
-            with open(f"/proc/{pid}/cmdline", "rb") as f:
-                if RUNAWAY.encode() in f.read():
-                    leftovers.append(pid)
-        except OSError:
-            pass
-    assert leftovers == [], "a runaway subprocess survived grading"
+    assert processes_with(RUNAWAY) == [], "a runaway subprocess survived grading"
 
 
 @pytest.mark.skipif(MODE == "none", reason="no sandbox on this machine")

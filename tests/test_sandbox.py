@@ -14,6 +14,8 @@ import pytest
 
 from nntrain.grading import execute, sandbox
 
+from tests.processes import processes_with
+
 ROOT = Path(__file__).resolve().parents[1]
 MODES = [m for m in ("root", "userns") if not sandbox.probe(m)]
 
@@ -43,19 +45,6 @@ def _report(nb, index=0):
     text = "".join(o.get("text", "") for o in nb.cells[index].outputs if o.get("output_type") == "stream")
     assert text.strip(), f"the probe printed nothing: {nb.cells[index].outputs}"
     return json.loads(text.strip().splitlines()[-1])
-
-
-def _processes_with(marker: str) -> list:
-    found = []
-    for pid in os.listdir("/proc"):
-        if pid.isdigit():
-            try:
-                with open(f"/proc/{pid}/cmdline", "rb") as f:
-                    if marker.encode() in f.read():
-                        found.append(int(pid))
-            except OSError:
-                pass
-    return found
 
 
 READ_PROBE = """
@@ -169,9 +158,9 @@ def test_runaway_subprocesses_die_with_the_notebook(mode, tmp_path):
     nb, result, _ = _run(mode, tmp_path, cells)
     assert result.cells[0].status == "ok", result
     deadline = time.monotonic() + 5
-    while _processes_with(marker) and time.monotonic() < deadline:
+    while processes_with(marker) and time.monotonic() < deadline:
         time.sleep(0.1)
-    assert _processes_with(marker) == [], "processes started by the notebook outlived it"
+    assert processes_with(marker) == [], "processes started by the notebook outlived it"
 
 
 @pytest.mark.parametrize("mode", MODES)

@@ -166,13 +166,12 @@ def grade_one(sub: Submission, master: Master | None, work: Path, feedback: Path
         row.status, row.reason = "needs_review", f"grader error: {exc.__class__.__name__}: {str(exc)[:300]}"
         return row
     restored = sorted({name for cell in nb.cells if cell.metadata.get(integrity.MARK)
-                       for out in cell.get("outputs", []) if out.get("output_type") == "stream"
-                       for name in integrity.restored_names(out.get("text", ""))})
+                       for name in integrity.restored_names(_stream_text(cell))})
     tests, unguarded, guarded = [], [], False
     for cell, cell_run in zip(nb.cells, run.cells):
         if CHECK_INDEX in cell.metadata:
-            text = "".join(o.get("text", "") for o in cell.get("outputs", []) if o.get("output_type") == "stream")
-            guarded = cell_run.status == "ok" and guard.acknowledged(cell.metadata[CHECK_INDEX], text)
+            guarded = (cell_run.status == "ok"
+                       and guard.acknowledged(cell.metadata[CHECK_INDEX], _stream_text(cell)))
             continue
         gid = nbgrader_meta(cell).get("grade_id")
         if gid in master.points:
@@ -211,6 +210,11 @@ def grade_one(sub: Submission, master: Master | None, work: Path, feedback: Path
     if feedback is not None:
         write_feedback(nb, row, master, feedback / sub.student / sub.chapter / f"{sub.chapter}.html")
     return row
+
+
+def _stream_text(cell) -> str:
+    """What a cell printed (its stdout and stderr streams)."""
+    return "".join(o.get("text", "") for o in cell.get("outputs", []) if o.get("output_type") == "stream")
 
 
 CHECK_INDEX = "nntrain_check"   # metadata of an injected check cell: its number

@@ -19,6 +19,7 @@ available: resource limits only; the summary says so).
 """
 from __future__ import annotations
 
+import functools
 import json
 import os
 import shutil
@@ -51,7 +52,8 @@ class Config:
     env: dict = field(default_factory=dict)
 
 
-def _python_paths() -> list:
+@functools.lru_cache(maxsize=None)
+def _python_paths() -> tuple:
     """What the kernel needs to start: the interpreter, the environment, the library (and
     nothing else of the grader's ``sys.path``, which may hold the course's own folders)."""
     import sysconfig
@@ -62,7 +64,7 @@ def _python_paths() -> list:
     paths |= {sysconfig.get_path(k) for k in ("stdlib", "platstdlib", "purelib", "platlib")}
     paths = {p for p in paths if p and os.path.isdir(p)}
     paths |= {os.path.realpath(p) for p in list(paths)}
-    return sorted(paths)
+    return tuple(sorted(paths))
 
 
 def _home() -> list:
@@ -202,7 +204,7 @@ def prepare(mode: str, workdir: str, hide: list, limits, slot: int = 0) -> Confi
                "RLIMIT_FSIZE": limits.file_bytes, "RLIMIT_CORE": 0, "RLIMIT_NPROC": nproc}
     if mode == "none":
         rlimits.pop("RLIMIT_NPROC")   # it would count every process of the grader's user
-    cfg = Config(mode=mode, workdir=workdir, uid=uid, hide=list(hide), expose=_python_paths(),
+    cfg = Config(mode=mode, workdir=workdir, uid=uid, hide=list(hide), expose=list(_python_paths()),
                  rlimits=rlimits, env=env)
     if uid is not None:
         _chown_tree(workdir, uid)
