@@ -1,16 +1,31 @@
 """Run a chapter's graded test cells in-process against any implementation of its exercises.
 
 This is how the test suite checks the tests themselves: for each chapter,
-``tests/mutants/test_<chapter>.py`` lists realistic WRONG implementations (each must fail
-at least one test cell of its function) and differently written RIGHT ones (each must
-pass every test cell of its function).  The notebook's cells run in a fresh namespace:
-the locked code cells (set-up), the solution cells, then the given implementations replace
-the solutions, then the test cells run, hidden tests included.  Test cells may therefore
-depend only on locked cells and on the exercise functions, as the chapter template requires.
+``tests/mutants/test_<chapter>.py`` lists realistic WRONG implementations and differently
+written RIGHT ones, and the grading rules of the course are asserted on every one:
+
+- a wrong implementation loses points: it fails at least one test cell of its function,
+  hidden tests included;
+- no silent loss: it also fails a VISIBLE test of its function (the part before
+  ``### BEGIN HIDDEN TESTS``, all a student can run), so a notebook that passes every
+  visible test gets full marks.  Only implementations that hard-code the visible examples
+  may be caught by hidden tests alone, and a mutant file must list each with its reason;
+- no spill: the mistake fails only test cells of its own function (every test cell of the
+  chapter runs), so the chapter scores above 0 and below full.  A mutant file may allow a
+  named cell of another function with a reason (a backward pass judged on a wrong forward);
+- a right implementation passes every test cell of the chapter.
+
+The notebook's cells run in a fresh namespace: the locked code cells (set-up), the
+solution cells, then the given implementations replace the solutions, then the test cells
+run in order.  Test cells may therefore depend only on locked cells and on the exercise
+functions, as the chapter template requires.
 """
 from __future__ import annotations
 
+import ast
 import os
+import re
+import types
 import warnings
 from functools import lru_cache
 from pathlib import Path
@@ -41,9 +56,89 @@ def test_cells(chapter: str, function: str | None = None) -> dict:
     return cells
 
 
-def run_tests(chapter: str, overrides: dict, function: str | None = None) -> dict:
-    """Run the test cells (of ``function``) with ``overrides`` (name -> implementation) in
-    place of the solutions.  Returns grade_id -> None (passed) or the exception raised."""
+def points(chapter: str) -> dict:
+    """grade_id -> points of every test cell of the chapter."""
+    return {_meta(c)["grade_id"]: float(_meta(c)["points"]) for c in load(chapter).cells
+            if _meta(c).get("grade") and c.cell_type == "code"}
+
+
+HIDDEN = re.compile(r"^[ \t]*### BEGIN HIDDEN TESTS.*?^[ \t]*### END HIDDEN TESTS[^\n]*\n?", re.M | re.S)
+
+
+def visible_part(source: str) -> str:
+    """A test cell as the student sees it: the hidden block removed, as nbgrader does."""
+    return HIDDEN.sub("", source)
+
+
+def _names(source: str) -> tuple[set, set]:
+    """(names a piece of code reads, names it binds), found statically."""
+    read, bound = set(), set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Name):
+            (read if isinstance(node.ctx, ast.Load) else bound).add(node.id)
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            bound.add(node.name)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            bound.update((a.asname or a.name).split(".")[0] for a in node.names)
+        elif isinstance(node, ast.arg):
+            bound.add(node.arg)
+        elif isinstance(node, ast.ExceptHandler) and node.name:
+            bound.add(node.name)
+    return read, bound
+
+
+def _solution_reads(chapter: str) -> dict:
+    """name -> the names read by the solution cells' top-level definition of ``name``."""
+    reads = {}
+    for cell in load(chapter).cells:
+        if cell.cell_type == "code" and _meta(cell).get("solution"):
+            for node in ast.parse(cell.source).body:
+                read, bound = _names(ast.unparse(node))
+                reads.update({name: read for name in bound if name not in read or len(bound) == 1})
+    return reads
+
+
+def _shared(chapter: str, gid: str) -> set:
+    """Names a test cell reads but binds only in ANOTHER test cell (a helper shared between
+    cells; the template forbids it, so this is a safety net)."""
+    sources = test_cells(chapter)
+    read, own = _names(sources[gid])
+    others = set().union(*(_names(src)[1] for g, src in sources.items() if g != gid))
+    return (read - own) & others
+
+
+@lru_cache(maxsize=None)
+def _reads(chapter: str) -> dict:
+    """grade_id -> every name a test cell can reach: what it reads, and what the solution
+    functions it reads read in turn; ``None`` (everything) for a cell that reads a helper of
+    another test cell."""
+    solutions, reach = _solution_reads(chapter), {}
+    for gid, source in test_cells(chapter).items():
+        if _shared(chapter, gid):
+            reach[gid] = None
+            continue
+        todo, seen = list(_names(source)[0]), set()
+        while todo:
+            name = todo.pop()
+            if name not in seen:
+                seen.add(name)
+                todo.extend(solutions.get(name, ()))
+        reach[gid] = frozenset(seen)
+    return reach
+
+
+def reached_by(chapter: str, names) -> set:
+    """The test cells whose outcome can change when ``names`` are replaced.  The others run
+    exactly as with the solutions, which pass them (``test_solution_passes_every_test``), so
+    the spill and full-points checks need not run them again for every implementation."""
+    return {gid for gid, reach in _reads(chapter).items() if reach is None or reach & set(names)}
+
+
+def run_tests(chapter: str, overrides: dict, function: str | None = None,
+              visible_only: bool = False, only: set | None = None) -> dict:
+    """Run the test cells (of ``function``; of those in ``only``) with ``overrides`` (name ->
+    implementation) in place of the solutions; with ``visible_only`` only the part a
+    student can run.  Returns grade_id -> None (passed) or the exception raised."""
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
@@ -56,6 +151,10 @@ def run_tests(chapter: str, overrides: dict, function: str | None = None) -> dic
     ns.update(overrides)
     results = {}
     for gid, source in test_cells(chapter, function).items():
+        if only is not None and gid not in only:
+            continue
+        if visible_only:
+            source = visible_part(source)
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
@@ -69,22 +168,75 @@ def run_tests(chapter: str, overrides: dict, function: str | None = None) -> dic
     return results
 
 
-def assert_loses_points(chapter: str, function: str, overrides: dict, label: str):
-    """A wrong implementation must fail at least one test cell of its function."""
-    results = run_tests(chapter, overrides, function)
-    assert any(err is not None for err in results.values()), f"{label} passed every test of {function}"
+def rebound(fn, **names):
+    """``fn`` with its global names looked up in a namespace of its own that holds ``names``,
+    the way a function defined in a student's notebook looks up the notebook's other
+    functions (which a test cell's ``builds_on`` replaces there while the call runs)."""
+    space = dict(fn.__globals__)
+    space.update(names)
+    new = types.FunctionType(fn.__code__, space, fn.__name__, fn.__defaults__, fn.__closure__)
+    new.__kwdefaults__ = fn.__kwdefaults__
+    return new
+
+
+def _failed_before_hidden(chapter: str, gid: str, exc) -> bool:
+    """Did the test cell ``gid`` fail in its visible part (before its hidden tests begin)?
+    Then it fails the same way when run visible alone, and that run can be skipped."""
+    lines = test_cells(chapter)[gid].splitlines()
+    begin = next((i + 1 for i, line in enumerate(lines) if "### BEGIN HIDDEN TESTS" in line), None)
+    cell = f"<{chapter}:{gid}>"
+    lineno = next((tb.tb_lineno for tb in _frames(exc.__traceback__) if tb.tb_frame.f_code.co_filename == cell),
+                  None)          # the cell's own top-level statement that raised
+    return begin is not None and lineno is not None and lineno < begin
+
+
+def _frames(tb):
+    while tb is not None:
+        yield tb
+        tb = tb.tb_next
+
+
+def _first_line(exc) -> str:
+    return f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
+
+
+def assert_loses_points(chapter: str, function: str, overrides: dict, label: str,
+                        spill: dict | None = None, hidden_only: str | None = None):
+    """A wrong implementation of ``function`` loses points, visibly, and only its own.
+
+    ``spill``: grade_id -> reason, cells of other functions this mistake may fail too.
+    ``hidden_only``: the reason this implementation may pass every visible test (it
+    hard-codes the visible examples); ``None`` means a visible test must catch it.
+    """
+    own = set(test_cells(chapter, function))
+    results = run_tests(chapter, overrides, only=own | reached_by(chapter, overrides))
+    failed = {g for g, e in results.items() if e is not None}
+    assert failed & own, f"{label} passed every test of {function}"
+    spilled = failed - own - set(spill or {})
+    assert not spilled, (f"{label} (a mistake in {function}) also fails the tests of other functions: "
+                         + "; ".join(f"{g}: {_first_line(results[g])}" for g in sorted(spilled)))
+    cell_points = points(chapter)
+    score = sum(p for g, p in cell_points.items() if g not in failed)
+    assert 0 < score < sum(cell_points.values()), f"{label}: the chapter scores {score}"
+    if hidden_only is None and not any(_failed_before_hidden(chapter, g, results[g]) for g in failed & own):
+        visible = run_tests(chapter, overrides, function, visible_only=True)
+        assert any(e is not None for e in visible.values()), (
+            f"{label} passes every visible test of {function} but grading takes points "
+            f"(it fails {sorted(failed & own)}): a silent loss")
 
 
 def assert_full_points(chapter: str, function: str, overrides: dict, label: str):
-    """A correct implementation must pass every test cell of its function."""
-    results = run_tests(chapter, overrides, function)
-    failed = {g: e for g, e in results.items() if e is not None}
+    """A correct implementation of ``function`` passes every test cell of the chapter."""
+    results = run_tests(chapter, overrides, only=set(test_cells(chapter, function)) | reached_by(chapter, overrides))
+    failed = {g: _first_line(e) for g, e in results.items() if e is not None}
     assert not failed, f"{label} failed {failed}"
 
 
 def assert_solution_passes(chapter: str):
-    results = run_tests(chapter, {})
-    assert all(e is None for e in results.values()), results
+    """The solution passes every test cell, and the visible parts alone as well."""
+    for visible_only in (False, True):
+        results = run_tests(chapter, {}, visible_only=visible_only)
+        assert all(e is None for e in results.values()), results
 
 
 def visible_tests(chapter: str) -> dict:
@@ -94,11 +246,12 @@ def visible_tests(chapter: str) -> dict:
         meta = _meta(cell)
         if meta.get("grade"):
             function = meta["grade_id"][len("test_"):].split("__")[0]
-            visible.setdefault(function, []).append(cell.source.split("### BEGIN HIDDEN TESTS")[0])
+            visible.setdefault(function, []).append(visible_part(cell.source))
     return visible
 
 
-def mutant_tests(chapter: str, wrong: list, right: list, overrides=None, label=None):
+def mutant_tests(chapter: str, wrong: list, right: list, overrides=None, label=None,
+                 spill=None, hidden_only=None):
     """The three standard tests of a mutant file, parametrized over its WRONG and RIGHT
     lists of ``(function name, implementation)``::
 
@@ -107,15 +260,22 @@ def mutant_tests(chapter: str, wrong: list, right: list, overrides=None, label=N
 
     ``overrides(name, impl)`` maps an entry to the names it replaces (default
     ``{name: impl}``); ``label(impl)`` names it in ids and messages (default ``__name__``).
+    ``spill``: label -> {grade_id: reason} of other functions' cells that mistake may fail;
+    ``hidden_only``: label -> reason it may pass the visible tests (see
+    :func:`assert_loses_points`).
     """
     import pytest
 
     overrides = overrides or (lambda name, impl: {name: impl})
     label = label or (lambda impl: impl.__name__)
+    spill, hidden_only = spill or {}, hidden_only or {}
+    unknown = (set(spill) | set(hidden_only)) - {label(i) for _, i in wrong}
+    assert not unknown, f"spill/hidden_only name no WRONG entry: {sorted(unknown)}"
 
     @pytest.mark.parametrize("name,impl", wrong, ids=[label(i) for _, i in wrong])
     def test_wrong_implementation_loses_points(name, impl):
-        assert_loses_points(chapter, name, overrides(name, impl), label(impl))
+        assert_loses_points(chapter, name, overrides(name, impl), label(impl),
+                            spill=spill.get(label(impl)), hidden_only=hidden_only.get(label(impl)))
 
     @pytest.mark.parametrize("name,impl", right, ids=[label(i) for _, i in right])
     def test_correct_implementation_earns_full_points(name, impl):

@@ -75,12 +75,19 @@ def test_chapter_follows_the_grading_template(chapter):
     for cell, m in zip(nb.cells, meta):
         if m.get("grade"):
             assert m.get("locked") and m.get("points", 0) > 0
-            assert "### BEGIN HIDDEN TESTS" in cell.source, f"{m['grade_id']} has no hidden tests"
+            visible, hidden = cell.source.split("### BEGIN HIDDEN TESTS", 1) if "### BEGIN HIDDEN TESTS" \
+                in cell.source else (cell.source, "")
+            assert hidden, f"{m['grade_id']} has no hidden tests"
+            assert re.search(r"\bpassed\(", visible), (
+                f"{m['grade_id']}: the visible part must end with nntrain.testing.passed(...), which "
+                "tells the student that grading repeats these checks on more inputs")
         if m.get("solution"):
             assert "### BEGIN SOLUTION" in cell.source
     first_code = next(c for c in nb.cells if c.cell_type == "code")
     assert first_code.metadata.get("nbgrader", {}).get("grade_id") == "setup"
     titles = [c.source for c in nb.cells if c.cell_type == "markdown"]
+    exercises = next(t for t in titles if t.startswith("## Exercises"))
+    assert "**How your work is graded.**" in exercises, "the Exercises introduction says how grading works"
     for heading in ("## Learning goals", "## Exercises", "## Your code in action", "## Summary",
                     "## References"):
         assert any(heading in t for t in titles), f"missing section {heading!r}"

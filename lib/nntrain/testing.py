@@ -14,12 +14,13 @@ what the tests compute.
 """
 from __future__ import annotations
 
+import contextlib
 import copy
 import warnings
 
 import numpy as np
 
-from .reference import DelegationError, forbid
+from .reference import DelegationError, _lifted, forbid
 
 __all__ = [
     "assert_close",
@@ -28,8 +29,13 @@ __all__ = [
     "check",
     "call",
     "snapshot",
+    "passed",
     "DelegationError",
 ]
+
+#: what every test cell prints when its visible checks pass (see :func:`passed`)
+PASSED = ("{what}: the visible tests passed. Grading runs these same checks again on more "
+          "inputs (other shapes, dtypes and random values).")
 
 # Private handles on the NumPy functions the checks rely on (see module docstring).
 _asarray = np.asarray
@@ -168,7 +174,52 @@ def _same(a, b):
         return True
 
 
-def call(fn, *args, forbid_refs=(), name=None, copy_args=True, **kwargs):
+def passed(what):
+    """Print the line that ends the visible checks of a test cell (:data:`PASSED`)."""
+    print(PASSED.format(what=what))
+
+
+def _trusted(impl):
+    """``impl`` (a correct version of a function an exercise builds on), callable while the
+    library's references are forbidden: it runs with the guard lifted."""
+
+    def correct(*args, **kwargs):
+        with _lifted():
+            return impl(*args, **kwargs)
+
+    correct.__name__ = getattr(impl, "__name__", "correct")
+    return correct
+
+
+_MISSING = object()
+
+
+@contextlib.contextmanager
+def _built_on(fn, builds_on):
+    """Within the block, the names in ``builds_on`` that ``fn`` looks up as globals (the
+    notebook's namespace) are the given correct versions; the student's own come back after."""
+    space = getattr(fn, "__globals__", None)
+    if not builds_on or space is None:
+        yield
+        return
+    saved = {name: space.get(name, _MISSING) for name in builds_on}
+    space.update({name: _trusted(impl) for name, impl in builds_on.items()})
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is _MISSING:
+                space.pop(name, None)
+            else:
+                space[name] = value
+
+
+_PURE_HINT = ("the functions of this book are pure: compute new arrays (x = x - ..., not x -= ...) "
+              "and copy dicts before changing them.")
+
+
+def call(fn, *args, forbid_refs=(), name=None, copy_args=True, builds_on=None, modified_hint=None,
+         **kwargs):
     """Call a student's function the way the tests do, and check its good manners.
 
     - the arguments it receives are copies (the originals with ``copy_args=False``, for a
@@ -176,6 +227,11 @@ def call(fn, *args, forbid_refs=(), name=None, copy_args=True, **kwargs):
       exercise that modifies its inputs in place fails with a message naming the argument;
     - while it runs, the library's references named in ``forbid_refs`` raise
       :class:`DelegationError` (the exercise must not delegate to its own solution);
+    - ``builds_on={"adam_step": correct_adam_step}``: while it runs, the exercise sees a
+      correct version of each earlier exercise it may call (under that name in the
+      notebook), so a slip in that exercise costs only that exercise's points;
+    - ``modified_hint`` replaces the hint given when an argument was left modified (for an
+      exercise that works in place by design and must restore its input);
     - ``NotImplementedError`` becomes a friendly "not solved yet" failure.
     """
     __tracebackhide__ = True   # IPython shows the student's frame, not this helper's
@@ -187,7 +243,8 @@ def call(fn, *args, forbid_refs=(), name=None, copy_args=True, **kwargs):
     try:
         # Warnings are silenced: a correct answer may overflow harmlessly on an extreme
         # test input, and nbgrader scores a test cell that writes to stderr as failed.
-        with forbid(*forbid_refs), warnings.catch_warnings(), np.errstate(all="ignore"):
+        with forbid(*forbid_refs), _built_on(fn, builds_on), warnings.catch_warnings(), \
+                np.errstate(all="ignore"):
             warnings.simplefilter("ignore")
             result = fn(*passed_args, **passed_kwargs)
     except NotImplementedError:
@@ -196,18 +253,12 @@ def call(fn, *args, forbid_refs=(), name=None, copy_args=True, **kwargs):
     except DelegationError as exc:
         raise AssertionError(f"{name}: {exc}.") from None
     arg_names = _argument_names(fn, len(args))
-    for i, (before, after) in enumerate(zip(before_args, passed_args)):
-        if not _same(before, after):
-            _fail(f"{name} modified its argument {arg_names[i]!r} in place.",
-                  "the input left unchanged", "it was changed",
-                  hint="the functions of this book are pure: compute new arrays "
-                       "(x = x - ..., not x -= ...) and copy dicts before changing them.")
-    for key in before_kwargs:
-        if not _same(before_kwargs[key], passed_kwargs[key]):
-            _fail(f"{name} modified its argument {key!r} in place.",
-                  "the input left unchanged", "it was changed",
-                  hint="the functions of this book are pure: compute new arrays "
-                       "(x = x - ..., not x -= ...) and copy dicts before changing them.")
+    changed = [arg_names[i] for i, (before, after) in enumerate(zip(before_args, passed_args))
+               if not _same(before, after)]
+    changed += [key for key in before_kwargs if not _same(before_kwargs[key], passed_kwargs[key])]
+    if changed:
+        _fail(f"{name} modified its argument {changed[0]!r} in place.",
+              "the input left unchanged", "it was changed", hint=modified_hint or _PURE_HINT)
     return result
 
 

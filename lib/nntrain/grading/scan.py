@@ -24,7 +24,7 @@ PATTERNS = [
                 r"|__code__|\binspect\s*\.|\bimport\s+inspect\b|__import__|\bimportlib\b|\bglobals\s*\(|\blocals\s*\(|\bnntrain_"),
      "reaches into the interpreter's internals"),
     (re.compile(r"(?<![\w.])(?:exec|eval|compile)\s*\("), "runs code from a string"),
-    (re.compile(r"\b_forbidden\b|\bguard\s*\(|DelegationError"),
+    (re.compile(r"\b_forbidden\b|\bguard\s*\(|DelegationError|\b_lifted\b|\b_trusted\b|\b_built_on\b"),
      "reaches into the delegation guard"),
     (re.compile(r"\bos\s*\.\s*(?:_exit|kill|fork|system|popen|exec\w*|spawn\w*)\b|\bsubprocess\b|\bctypes\b"),
      "processes or native code"),
