@@ -129,6 +129,14 @@ def check_probability(p, name="p"):
     return check_fraction(p, name, low_inclusive=True, high_inclusive=False)
 
 
+def check_bool(value, name):
+    """Return ``bool(value)``; ``TypeError`` unless it is a bool (so that train="False" or
+    train=0 cannot slip through)."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be True or False, got {type(value).__name__}")
+    return bool(value)
+
+
 def check_int(value, name, minimum=None):
     """Return ``int(value)``; ``TypeError`` for non-integers, ``ValueError`` below ``minimum``."""
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .checks import as_float_array, check_int, check_nonnegative, check_positive, check_rng
+from .checks import as_float_array, check_bool, check_int, check_nonnegative, check_positive, check_rng
 from .reference import reference
 from .tuning import train_val_test_split
 
@@ -86,10 +86,8 @@ def load_digits(flatten=True, scale=True):
     X : float64 array, a new copy (the file is read once and cached in memory)
     y : (1797,) int64 labels 0..9
     """
-    if not isinstance(flatten, (bool, np.bool_)):
-        raise TypeError(f"flatten must be True or False, got {flatten!r}")
-    if not isinstance(scale, (bool, np.bool_)):
-        raise TypeError(f"scale must be True or False, got {scale!r}")
+    check_bool(flatten, "flatten")
+    check_bool(scale, "scale")
     raw = _digits_raw()
     X = raw[:, :64].astype(np.float64)
     y = raw[:, 64].copy()

@@ -25,7 +25,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from .checks import (as_float_array, check_fraction, check_positive, check_probability,
+from .checks import (as_float_array, check_bool, check_fraction, check_positive, check_probability,
                      check_rng, check_same_shape, check_shape)
 from .reference import CHAPTERS, guard, reference
 
@@ -39,13 +39,6 @@ __all__ = [
     "layernorm_forward", "layernorm_backward",
     "instancenorm_forward", "instancenorm_backward",
 ]
-
-
-def _check_flag(value, name):
-    """``TypeError`` unless ``value`` is a bool (so that train="False" cannot slip through)."""
-    if not isinstance(value, (bool, np.bool_)):
-        raise TypeError(f"{name} must be True or False, got {type(value).__name__}")
-    return bool(value)
 
 
 # --------------------------------------------------------------------------- affine
@@ -153,8 +146,8 @@ def dropout_forward(x, p, rng, train=True, inverted=True):
     x = as_float_array(x, "x")
     p = check_probability(p, "p")
     rng = check_rng(rng)
-    train = _check_flag(train, "train")
-    inverted = _check_flag(inverted, "inverted")
+    train = check_bool(train, "train")
+    inverted = check_bool(inverted, "inverted")
     if train:
         mask = (rng.random(x.shape) >= p).astype(x.dtype)     # P(kept) = P(U >= p) = 1 - p
         out = x * mask / (1.0 - p) if inverted else x * mask
@@ -177,7 +170,7 @@ def dropout_backward(dout, mask, p, inverted=True):
     mask = as_float_array(mask, "mask")
     check_same_shape(dout, mask, "dout", "mask")
     p = check_probability(p, "p")
-    inverted = _check_flag(inverted, "inverted")
+    inverted = check_bool(inverted, "inverted")
     return dout * mask / (1.0 - p) if inverted else dout * mask
 
 
@@ -293,7 +286,7 @@ def batchnorm_forward(x, gamma, beta, running, train=True, momentum=0.9, eps=1e-
     x, gamma, beta, eps = _check_norm_inputs(x, gamma, beta, 2, 1, eps, "(N, D)")
     mean, var = _check_running(running, x.shape[1])
     momentum = check_fraction(momentum, "momentum", high_inclusive=True)
-    train = _check_flag(train, "train")
+    train = check_bool(train, "train")
     if train:
         out, cache, mu, v = _norm_forward(x, gamma, beta, (0,), 1, eps)
         running_next = {"mean": momentum * mean + (1.0 - momentum) * mu[0],

@@ -17,7 +17,7 @@ import numbers
 
 import numpy as np
 
-from .checks import as_float_array, as_int_array, check_int, check_probability, check_rng
+from .checks import as_float_array, as_int_array, check_bool, check_int, check_probability, check_rng
 from .init import INITIALIZERS, initialize
 from .layers import (ACTIVATIONS, affine_backward, affine_forward, batchnorm_backward,
                      batchnorm_forward, dropout_backward, dropout_forward, layernorm_backward,
@@ -114,8 +114,7 @@ class MLP:
         X = as_float_array(X, "X", ndim=2)
         if X.shape[1] != self.layer_sizes[0]:
             raise ValueError(f"X must have {self.layer_sizes[0]} columns (features), got shape {X.shape}")
-        if not isinstance(train, (bool, np.bool_)):
-            raise TypeError(f"train must be True or False, got {type(train).__name__}")
+        check_bool(train, "train")
         _, act_forward, _ = ACTIVATIONS[self.activation]
         p = self.params
         caches, running_next = [], {}

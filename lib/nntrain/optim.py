@@ -38,7 +38,7 @@ import inspect
 
 import numpy as np
 
-from .checks import (as_float_array, check_fraction, check_int, check_nonnegative,
+from .checks import (as_float_array, check_bool, check_fraction, check_int, check_nonnegative,
                      check_positive, check_same_shape, check_state)
 from .ema import _ema_inplace
 from .reference import guard, reference
@@ -76,12 +76,6 @@ def _rate(rho, name):
 
 def _eps(eps):
     return check_nonnegative(eps, "eps")
-
-
-def _bool(value, name):
-    if not isinstance(value, (bool, np.bool_)):
-        raise TypeError(f"{name} must be True or False, got {type(value).__name__}")
-    return bool(value)
 
 
 def _adam_hyper(beta1, beta2, eps):
@@ -254,7 +248,7 @@ def adam_step(w, grad, m, s, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, bias_
     """
     t = check_int(t, "t", minimum=1)
     lr, hyper = check_positive(lr, "lr"), _adam_hyper(beta1, beta2, eps)
-    bias_correction = _bool(bias_correction, "bias_correction")
+    bias_correction = check_bool(bias_correction, "bias_correction")
     w, m, s, grad = _copies(w, grad, m=m, s=s)
     _adam_update(w, grad, m, s, t, lr, **hyper, bias_correction=bias_correction)
     return w, m, s
@@ -402,7 +396,7 @@ class Adam(Optimizer):
 
     def __init__(self, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, bias_correction=True):
         super().__init__(lr, **_adam_hyper(beta1, beta2, eps),
-                         bias_correction=_bool(bias_correction, "bias_correction"))
+                         bias_correction=check_bool(bias_correction, "bias_correction"))
 
     _kernel = staticmethod(_adam_update)
 
