@@ -13,6 +13,8 @@ import matplotlib as mpl
 import matplotlib.pyplot as plt
 import numpy as np
 
+from .checks import check_bool
+
 __all__ = [
     "style",
     "contour",
@@ -240,10 +242,16 @@ def layer_histograms(activations, title=None, bins=50, sharex=True):
     return fig
 
 
-def image_grid(images, labels=None, ncols=10, cmap="gray_r"):
+def image_grid(images, labels=None, ncols=10, cmap=None, symmetric=False):
     """Small images in a grid, each titled with its label (if given).
 
     images : (N, H, W), or (N, H*W) with a square H*W (e.g. flattened 8×8 digits)
+    cmap : the colour map; default ``"gray_r"``, or ``"RdBu_r"`` with ``symmetric=True``
+    symmetric : False (default): each image is scaled to its own range, right for pictures
+        such as digits.  True: for signed values such as weights, whose sign is read from
+        the colour: one diverging colour map with the limits -vmax and +vmax, vmax the
+        largest |value| of all images, so that 0 is the map's middle colour (white for
+        ``RdBu_r``, red positive, blue negative) in every image, with a shared colour bar.
     Returns the Figure.
     """
     imgs = np.asarray(images, dtype=float)
@@ -258,16 +266,28 @@ def image_grid(images, labels=None, ncols=10, cmap="gray_r"):
         raise ValueError(f"labels must have one entry per image: {len(labels)} vs {len(imgs)}")
     if isinstance(ncols, bool) or not isinstance(ncols, (int, np.integer)) or ncols < 1:
         raise ValueError(f"ncols must be a positive integer, got {ncols!r}")
+    check_bool(symmetric, "symmetric")
+    if cmap is None:
+        cmap = "RdBu_r" if symmetric else "gray_r"
+    limits = {}
+    if symmetric:
+        finite = np.abs(imgs[np.isfinite(imgs)])
+        vmax = float(finite.max()) if finite.size else 0.0
+        vmax = vmax if vmax > 0 else 1.0           # all zeros: any symmetric range shows 0 as the middle
+        limits = {"vmin": -vmax, "vmax": vmax}
     style()
     n = len(imgs)
     ncols = min(int(ncols), n)
     nrows = math.ceil(n / ncols)
     fig, axes = plt.subplots(nrows, ncols, figsize=(1.0 * ncols, 1.15 * nrows), squeeze=False)
+    shown = None
     for k, a in enumerate(axes.ravel()):
         a.axis("off")
         if k < n:
-            a.imshow(imgs[k], cmap=cmap, interpolation="nearest")
+            shown = a.imshow(imgs[k], cmap=cmap, interpolation="nearest", **limits)
             if labels is not None:
                 a.set_title(str(labels[k]), fontsize=9)
     fig.tight_layout()
+    if symmetric:
+        fig.colorbar(shown, ax=list(axes.ravel()), fraction=0.02 if nrows == 1 else 0.03, pad=0.02)
     return fig

@@ -170,3 +170,30 @@ def test_contour_keeps_even_levels_for_a_quadratic():
     _, _, zz = functions.quadratic().grid(80)
     gaps = np.diff(plot._levels(np.asarray(zz), 15, None))
     np.testing.assert_allclose(gaps, gaps[0])
+
+
+def test_image_grid_symmetric_centres_the_colour_map_at_zero():
+    # weights whose sign is read from the colour: one diverging map, limits -vmax..+vmax
+    imgs = np.stack([np.linspace(-1.0, 3.0, 64), np.linspace(0.0, 0.5, 64), np.zeros(64)])
+    fig = plot.image_grid(imgs, symmetric=True)
+    shown = [a.images[0] for a in fig.get_axes() if a.images]
+    assert len(shown) == 3
+    for im in shown:
+        assert im.get_clim() == (-3.0, 3.0)                     # the largest |value| of all images
+        assert im.get_cmap().name == "RdBu_r"
+        # 0 gets the middle colour (white-ish), whatever the image's own range
+        assert np.allclose(im.to_rgba(np.array([[0.0]]))[0, 0], im.get_cmap()(0.5))
+    assert shown[0].to_rgba(np.array([[2.0]]))[0, 0, 0] > 0.6      # positive: red
+    assert shown[0].to_rgba(np.array([[-2.0]]))[0, 0, 2] > 0.6     # negative: blue
+    assert len(fig.get_axes()) == 4                               # 3 images and one colour bar
+    # another colour map, and all-zero images, keep the symmetric limits
+    fig = plot.image_grid(np.zeros((2, 4, 4)), symmetric=True, cmap="coolwarm")
+    im = [a.images[0] for a in fig.get_axes() if a.images][0]
+    assert im.get_cmap().name == "coolwarm" and im.get_clim() == (-1.0, 1.0)
+    # the default scales each image to its own range, in gray
+    fig = plot.image_grid(imgs)
+    shown = [a.images[0] for a in fig.get_axes() if a.images]
+    assert shown[0].get_clim() == (-1.0, 3.0) and shown[1].get_clim() == (0.0, 0.5)
+    assert shown[0].get_cmap().name == "gray_r" and len(fig.get_axes()) == 3
+    with pytest.raises(TypeError, match="symmetric must be True or False"):
+        plot.image_grid(imgs, symmetric="yes")

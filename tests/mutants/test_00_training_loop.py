@@ -250,6 +250,23 @@ def softmax_cross_entropy__delegates_via_evaluate(scores, y):
     return loss, d / n
 
 
+def softmax_cross_entropy__abs_max_shift(scores, y):
+    """shifts each row by its largest |score|: a row around -1000 then underflows to 0/0"""
+    return _shifted_by(scores, y, np.abs(scores).max(axis=1, keepdims=True))
+
+
+def softmax_cross_entropy__divides_by_max_exp(scores, y):
+    """'stabilizes' after exponentiating: exp(1000) is already inf"""
+    e = np.exp(scores)
+    e = e / e.max(axis=1, keepdims=True)
+    p = e / e.sum(axis=1, keepdims=True)
+    n = len(y)
+    loss = -np.mean(np.log(p[np.arange(n), y]))
+    d = p.copy()
+    d[np.arange(n), y] -= 1
+    return loss, d / n
+
+
 # --- correct, written differently
 def softmax_cross_entropy__row_max_then_log_probs(scores, y):
     """probabilities first, then their log (fine in float64 for moderate spreads)"""
@@ -301,6 +318,16 @@ def softmax_cross_entropy__loop_over_rows(scores, y):
     return [loss, d]
 
 
+
+def softmax_cross_entropy__logaddexp_reduce(scores, y):
+    """np.logaddexp.reduce is a stable log-sum-exp; the loss comes back as a 0-d array"""
+    lse = np.logaddexp.reduce(scores, axis=1)
+    rows = np.arange(scores.shape[0])
+    loss = np.asarray(np.mean(lse - scores[rows, y]))
+    d = np.exp(scores - lse[:, None])
+    d[rows, y] -= 1
+    return loss, d / len(y)
+
 WRONG_SCE = [
     softmax_cross_entropy__no_shift, softmax_cross_entropy__global_max_shift,
     softmax_cross_entropy__row_min_shift, softmax_cross_entropy__row_mean_shift,
@@ -317,10 +344,12 @@ WRONG_SCE = [
     softmax_cross_entropy__missing_keepdims, softmax_cross_entropy__rows_indexed_by_labels,
     softmax_cross_entropy__mutates_scores, softmax_cross_entropy__delegates_top_level,
     softmax_cross_entropy__delegates_inside, softmax_cross_entropy__delegates_via_evaluate,
+    softmax_cross_entropy__abs_max_shift, softmax_cross_entropy__divides_by_max_exp,
 ]
 RIGHT_SCE = [
     softmax_cross_entropy__row_max_then_log_probs, softmax_cross_entropy__logsumexp_minus_correct,
     softmax_cross_entropy__float32_preserving, softmax_cross_entropy__loop_over_rows,
+    softmax_cross_entropy__logaddexp_reduce,
 ]
 
 
@@ -476,6 +505,35 @@ def numerical_gradient__restores_only_at_the_end(f, x, h=1e-5):
     return grad
 
 
+def numerical_gradient__restores_after_each_row(f, x, h=1e-5):
+    """restores a whole row of a 2-D x after its last element: f sees two moved elements"""
+    backup = x.copy()
+    grad = np.zeros_like(x)
+    for i in np.ndindex(x.shape):
+        x[i] += h
+        fp = f(x)
+        x[i] -= 2 * h
+        fm = f(x)
+        grad[i] = (fp - fm) / (2 * h)
+        if i[-1] == x.shape[-1] - 1:
+            x[i[:-1]] = backup[i[:-1]]
+    return grad
+
+
+def numerical_gradient__sets_x_to_h(f, x, h=1e-5):
+    """x[i] = h instead of x[i] = old + h"""
+    grad = np.zeros_like(x)
+    for i in np.ndindex(x.shape):
+        old = x[i]
+        x[i] = h
+        fp = f(x)
+        x[i] = -h
+        fm = f(x)
+        x[i] = old
+        grad[i] = (fp - fm) / (2 * h)
+    return grad
+
+
 def numerical_gradient__first_axis_only(f, x, h=1e-5):
     grad = np.zeros_like(x)
     for i in range(len(x)):
@@ -581,6 +639,21 @@ def numerical_gradient__calls_f_at_x_first_and_with_copies(f, x, h=1e-5):
     return grad
 
 
+
+def numerical_gradient__backwards_minus_first_restoring_all(f, x, h=1e-5):
+    """elements from last to first, f(x - h e_i) before f(x + h e_i), x restored from a
+    backup after every element"""
+    backup = x.copy()
+    grad = np.zeros(x.shape)
+    for i in reversed(list(np.ndindex(x.shape))):
+        x[i] = backup[i] - h
+        minus = f(x)
+        x[i] = backup[i] + h
+        plus = f(x)
+        x[...] = backup
+        grad[i] = (plus - minus) / (2 * h)
+    return grad
+
 WRONG_NG = [
     numerical_gradient__forward_difference, numerical_gradient__backward_difference,
     numerical_gradient__divides_by_h, numerical_gradient__ignores_h,
@@ -592,11 +665,13 @@ WRONG_NG = [
     numerical_gradient__first_axis_only, numerical_gradient__flat_result,
     numerical_gradient__fortran_order_result, numerical_gradient__all_elements_at_once,
     numerical_gradient__delegates_top_level, numerical_gradient__delegates_inside,
-    numerical_gradient__delegates_via_array_version,
+    numerical_gradient__delegates_via_array_version, numerical_gradient__restores_after_each_row,
+    numerical_gradient__sets_x_to_h,
 ]
 RIGHT_NG = [
     numerical_gradient__nditer, numerical_gradient__flat_iterator,
     numerical_gradient__flat_view_and_backup, numerical_gradient__calls_f_at_x_first_and_with_copies,
+    numerical_gradient__backwards_minus_first_restoring_all,
 ]
 
 
@@ -717,6 +792,32 @@ def minibatch_indices__delegates_inside(n, batch_size, rng):
     return data.minibatch_indices(n, batch_size, rng)
 
 
+def minibatch_indices__same_order_every_epoch(n, batch_size, rng, _orders={}):
+    """draws the permutation once and keeps it: every epoch has the same order"""
+    if n not in _orders:
+        _orders[n] = rng.permutation(n)
+    return _cut(_orders[n], batch_size)
+
+
+def minibatch_indices__batches_as_lists(n, batch_size, rng):
+    return [list(b) for b in _cut(rng.permutation(n), batch_size)]
+
+
+def minibatch_indices__naive_swap_shuffle(n, batch_size, rng):
+    """the classic biased shuffle: swap position i with ANY position (not one in 0..i)"""
+    perm = np.arange(n)
+    for i in range(n):
+        j = int(rng.integers(0, n))
+        perm[i], perm[j] = perm[j], perm[i]
+    return _cut(perm, batch_size)
+
+
+def minibatch_indices__shuffles_first_half_only(n, batch_size, rng):
+    perm = np.arange(n)
+    perm[:n // 2] = rng.permutation(perm[:n // 2])
+    return _cut(perm, batch_size)
+
+
 # --- correct, written differently
 def minibatch_indices__choice_and_split(n, batch_size, rng):
     perm = rng.choice(n, size=n, replace=False)
@@ -753,6 +854,12 @@ def minibatch_indices__permuted_and_child_generator(n, batch_size, rng):
     return list(perm[s:s + batch_size] for s in range(0, n, batch_size))
 
 
+
+def minibatch_indices__array_split_at_indices(n, batch_size, rng):
+    """np.array_split with split POINTS (not a number of pieces) is right"""
+    perm = rng.permutation(np.arange(n, dtype=np.int32))
+    return np.array_split(perm, range(batch_size, n, batch_size))
+
 WRONG_MB = [
     minibatch_indices__no_shuffle, minibatch_indices__with_replacement,
     minibatch_indices__choice_with_replacement, minibatch_indices__drops_last,
@@ -765,12 +872,14 @@ WRONG_MB = [
     minibatch_indices__float_indices, minibatch_indices__one_array,
     minibatch_indices__batch_size_off_by_one, minibatch_indices__reversed_permutation_of_sorted,
     minibatch_indices__swaps_only_two, minibatch_indices__delegates_top_level,
-    minibatch_indices__delegates_inside,
+    minibatch_indices__delegates_inside, minibatch_indices__same_order_every_epoch,
+    minibatch_indices__batches_as_lists, minibatch_indices__naive_swap_shuffle,
+    minibatch_indices__shuffles_first_half_only,
 ]
 RIGHT_MB = [
     minibatch_indices__choice_and_split, minibatch_indices__shuffle_in_place,
     minibatch_indices__argsort_of_uniforms, minibatch_indices__fisher_yates,
-    minibatch_indices__permuted_and_child_generator,
+    minibatch_indices__permuted_and_child_generator, minibatch_indices__array_split_at_indices,
 ]
 
 WRONG = ([("softmax_cross_entropy", f) for f in WRONG_SCE]
