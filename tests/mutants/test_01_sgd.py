@@ -67,6 +67,18 @@ def sgd_step__mean_gradient(w, grad, lr):
     return w - lr * np.mean(grad)
 
 
+def sgd_step__float32_via_astype(w, grad, lr):
+    return (w - lr * grad).astype(np.float32)          # "float32 is what networks use"
+
+
+def sgd_step__rounds_result(w, grad, lr):
+    return np.round(w - lr * grad, 6)                    # "to hide rounding noise"
+
+
+def sgd_step__at_least_1d(w, grad, lr):
+    return np.atleast_1d(w - lr * grad)                  # a 0-d w comes back with shape (1,)
+
+
 def sgd_step__delegates_top_level(w, grad, lr):
     return _library_sgd_step(w, grad, lr)
 
@@ -120,6 +132,11 @@ def sgd_step__loop(w, grad, lr):
 def sgd_step__grad_times_lr(w, grad, lr):
     step = grad * lr
     return w - step
+
+
+def sgd_step__asarray_first(w, grad, lr):
+    w, grad = np.asarray(w), np.asarray(grad)
+    return np.asarray(w - lr * grad)                      # a 0-d array for 0-d inputs
 
 
 # ----------------------------------------------------------------------------- mse_gradient: wrong
@@ -315,6 +332,22 @@ def max_stable_lr__mutates_H(H):
     return 1.0 / np.linalg.eigvalsh(H)[-1]
 
 
+def max_stable_lr__row_sum_without_abs(H):
+    return 2.0 / np.max(H.sum(axis=1))
+
+
+def max_stable_lr__last_diagonal_entry(H):
+    return 2.0 / H[-1, -1]                                # "eigvalsh sorts, so the last one ..."
+
+
+def max_stable_lr__few_power_iterations(H):
+    v = np.ones(H.shape[0])
+    for _ in range(3):                                    # too few steps to converge
+        v = H @ v
+        v = v / np.linalg.norm(v)
+    return 2.0 / float(v @ H @ v)
+
+
 def max_stable_lr__delegates_top_level(H):
     return _library_max_stable_lr(H)
 
@@ -372,6 +405,10 @@ def max_stable_lr__eigh_numpy_scalar(H):
     return np.float64(2.0) / lam[-1]
 
 
+def max_stable_lr__sorted_eigvals(H):
+    return float(2.0 / np.sort(np.linalg.eigvals(H).real)[-1])
+
+
 WRONG = [
     ("sgd_step", f) for f in [
         sgd_step__plus_sign, sgd_step__ignores_lr, sgd_step__hardcoded_lr, sgd_step__in_place,
@@ -379,7 +416,8 @@ WRONG = [
         sgd_step__divides_by_lr, sgd_step__float32_always, sgd_step__mutates_grad,
         sgd_step__flattens, sgd_step__returns_old_w, sgd_step__mean_gradient,
         sgd_step__delegates_top_level, sgd_step__delegates_inside, sgd_step__delegates_to_momentum,
-        sgd_step__delegates_to_class,
+        sgd_step__delegates_to_class, sgd_step__float32_via_astype, sgd_step__rounds_result,
+        sgd_step__at_least_1d,
     ]
 ] + [
     ("mse_gradient", f) for f in [
@@ -399,7 +437,8 @@ WRONG = [
         max_stable_lr__array_result, max_stable_lr__gershgorin, max_stable_lr__sqrt,
         max_stable_lr__safety_margin, max_stable_lr__determinant, max_stable_lr__squared,
         max_stable_lr__mean_eigenvalue, max_stable_lr__mutates_H, max_stable_lr__delegates_top_level,
-        max_stable_lr__delegates_inside,
+        max_stable_lr__delegates_inside, max_stable_lr__row_sum_without_abs,
+        max_stable_lr__last_diagonal_entry, max_stable_lr__few_power_iterations,
     ]
 ]
 
@@ -407,6 +446,7 @@ RIGHT = [
     ("sgd_step", f) for f in [
         sgd_step__negative_lr_added, sgd_step__numpy_ufuncs, sgd_step__copy_then_in_place,
         sgd_step__float32_preserving, sgd_step__loop, sgd_step__grad_times_lr,
+        sgd_step__asarray_first,
     ]
 ] + [
     ("mse_gradient", f) for f in [
@@ -419,7 +459,7 @@ RIGHT = [
         max_stable_lr__eigvalsh_max, max_stable_lr__spectral_norm, max_stable_lr__svd,
         max_stable_lr__eig_real, max_stable_lr__power_iteration, max_stable_lr__float32_preserving,
         max_stable_lr__eigvals_plain,
-        max_stable_lr__eigh_numpy_scalar,
+        max_stable_lr__eigh_numpy_scalar, max_stable_lr__sorted_eigvals,
     ]
 ]
 

@@ -140,6 +140,16 @@ def momentum_step__flattens(w, grad, v, lr, rho=0.9):
     return w - lr * v_next, v_next
 
 
+def momentum_step__keyword_only_rho(w, grad, v, lr, *, rho=0.9):
+    v_next = rho * v + grad                       # rho cannot be passed by position
+    return w - lr * v_next, v_next
+
+
+def momentum_step__v_and_grad_swapped_in_signature(w, v, grad, lr, rho=0.9):
+    v_next = rho * v + grad
+    return w - lr * v_next, v_next
+
+
 def momentum_step__delegates_top_level(w, grad, v, lr, rho=0.9):
     return _lib_momentum_step(w, grad, v, lr, rho)
 
@@ -212,6 +222,12 @@ def momentum_step__computes_in_float32(w, grad, v, lr, rho=0.9):
     w, grad, v = (np.asarray(a, dtype=np.float32) for a in (w, grad, v))
     v_next = np.float32(rho) * v + grad
     return w - np.float32(lr) * v_next, v_next
+
+
+def momentum_step__asarray_float(w, grad, v, lr, rho=0.9, **unused):
+    w, grad, v = (np.asarray(a, dtype=float) for a in (w, grad, v))
+    v_next = rho * v + grad
+    return w - lr * v_next, v_next
 
 
 # ----------------------------------------------------------------------------- nesterov_step: wrong
@@ -320,6 +336,27 @@ def nesterov_step__swapped_return(w, grad, v, lr, rho=0.9):
     return v_next, w - lr * (grad + rho * v_next)
 
 
+def nesterov_step__hardcoded_rho_in_step(w, grad, v, lr, rho=0.9):
+    v_next = rho * v + grad
+    return w - lr * (grad + 0.9 * v_next), v_next
+
+
+def nesterov_step__other_default_rho(w, grad, v, lr, rho=0.99):
+    v_next = rho * v + grad
+    return w - lr * (grad + rho * v_next), v_next
+
+
+def nesterov_step__keyword_only_rho(w, grad, v, lr, *, rho=0.9):
+    v_next = rho * v + grad
+    return w - lr * (grad + rho * v_next), v_next
+
+
+def nesterov_step__flattens(w, grad, v, lr, rho=0.9):
+    w, grad, v = np.ravel(w), np.ravel(grad), np.ravel(v)
+    v_next = rho * v + grad
+    return w - lr * (grad + rho * v_next), v_next
+
+
 def nesterov_step__delegates_top_level(w, grad, v, lr, rho=0.9):
     return _lib_nesterov_step(w, grad, v, lr, rho)
 
@@ -401,6 +438,13 @@ def nesterov_step__computes_in_float32(w, grad, v, lr, rho=0.9):
     return w - np.float32(lr) * (grad + np.float32(rho) * v_next), v_next
 
 
+def nesterov_step__from_step_and_old_velocity(w, grad, v, lr, rho=0.9):
+    # w_next = w - lr * ((1 + rho) * v_next - rho * v), v_next from the recursion, 0-d safe
+    w, grad, v = np.asarray(w), np.asarray(grad), np.asarray(v)
+    v_next = np.multiply(rho, v) + grad
+    return w - lr * ((1.0 + rho) * v_next - rho * v), v_next
+
+
 WRONG = [
     ("momentum_step", momentum_step__no_rho),
     ("momentum_step", momentum_step__cs231n_form),
@@ -425,6 +469,8 @@ WRONG = [
     ("momentum_step", momentum_step__swapped_return),
     ("momentum_step", momentum_step__returns_only_w),
     ("momentum_step", momentum_step__flattens),
+    ("momentum_step", momentum_step__keyword_only_rho),
+    ("momentum_step", momentum_step__v_and_grad_swapped_in_signature),
     ("momentum_step", momentum_step__delegates_top_level),
     ("momentum_step", momentum_step__delegates_inside),
     ("momentum_step", momentum_step__delegates_to_class),
@@ -451,6 +497,10 @@ WRONG = [
     ("nesterov_step", nesterov_step__delegates_inside),
     ("nesterov_step", nesterov_step__delegates_to_class),
     ("nesterov_step", nesterov_step__via_library_momentum),
+    ("nesterov_step", nesterov_step__hardcoded_rho_in_step),
+    ("nesterov_step", nesterov_step__other_default_rho),
+    ("nesterov_step", nesterov_step__keyword_only_rho),
+    ("nesterov_step", nesterov_step__flattens),
 ]
 
 RIGHT = [
@@ -461,6 +511,7 @@ RIGHT = [
     ("momentum_step", momentum_step__copies_then_inplace),
     ("momentum_step", momentum_step__ufuncs),
     ("momentum_step", momentum_step__computes_in_float32),
+    ("momentum_step", momentum_step__asarray_float),
     ("nesterov_step", nesterov_step__split_terms),
     ("nesterov_step", nesterov_step__cs231n_combination),
     ("nesterov_step", nesterov_step__expanded),
@@ -469,6 +520,7 @@ RIGHT = [
     ("nesterov_step", nesterov_step__float32_preserving),
     ("nesterov_step", nesterov_step__copies_then_inplace),
     ("nesterov_step", nesterov_step__computes_in_float32),
+    ("nesterov_step", nesterov_step__from_step_and_old_velocity),
 ]
 
 
@@ -484,10 +536,12 @@ def test_visible_tests_catch_the_most_common_mistakes():
     classic = {
         "momentum_step": [momentum_step__no_rho, momentum_step__cs231n_form,
                           momentum_step__old_velocity_in_step, momentum_step__returns_old_velocity,
-                          momentum_step__mutates_v, momentum_step__delegates_inside],
+                          momentum_step__mutates_v, momentum_step__delegates_inside,
+                          momentum_step__flattens, momentum_step__global_velocity],
         "nesterov_step": [nesterov_step__old_velocity, nesterov_step__sutskever_u_form,
                           nesterov_step__cs231n_form, nesterov_step__rho_not_squared,
-                          nesterov_step__mutates_v, nesterov_step__delegates_inside],
+                          nesterov_step__mutates_v, nesterov_step__delegates_inside,
+                          nesterov_step__hardcoded_rho, nesterov_step__global_velocity],
     }
     visible = visible_tests(CHAPTER)
     for function, impls in classic.items():

@@ -192,6 +192,23 @@ def rmsprop_step__global_state(w, grad, s, lr=1e-2, rho=0.99, eps=1e-8):
     return w - lr * grad / (np.sqrt(s_next) + eps), s_next
 
 
+def rmsprop_step__state_in_default_argument(w, grad, s, lr=1e-2, rho=0.99, eps=1e-8, _memory={}):
+    prev = _memory.get(np.shape(grad), s)      # a mutable default: state that survives the call
+    s_next = rho * prev + (1 - rho) * grad ** 2
+    _memory[np.shape(grad)] = s_next
+    return w - lr * grad / (np.sqrt(s_next) + eps), s_next
+
+
+def rmsprop_step__torch_parameter_name(w, grad, s, lr=1e-2, alpha=0.99, eps=1e-8):
+    s_next = alpha * s + (1 - alpha) * grad ** 2          # PyTorch calls rho "alpha"
+    return w - lr * grad / (np.sqrt(s_next) + eps), s_next
+
+
+def rmsprop_step__tiny_default_eps(w, grad, s, lr=1e-2, rho=0.99, eps=1e-10):
+    s_next = rho * s + (1 - rho) * grad ** 2
+    return w - lr * grad / (np.sqrt(s_next) + eps), s_next
+
+
 def rmsprop_step__delegates_top_level(w, grad, s, lr=1e-2, rho=0.99, eps=1e-8):
     return _library_rmsprop_step(w, grad, s, lr=lr, rho=rho, eps=eps)
 
@@ -266,6 +283,12 @@ def rmsprop_step__extra_kwargs(w, grad, s, lr=1e-2, rho=0.99, eps=1e-8, **unused
     step = lr * grad
     step /= np.sqrt(s_next) + eps
     return np.subtract(w, step), s_next
+
+
+def rmsprop_step__reciprocal_then_multiply(w, grad, s, lr=1e-2, rho=0.99, eps=1e-8):
+    s_next = rho * s + (1 - rho) * grad ** 2
+    scale = 1.0 / (np.sqrt(s_next) + eps)                 # the per-coordinate learning rate / lr
+    return w - lr * scale * grad, s_next
 
 
 # ------------------------------------------------------------------ adagrad_step: wrong
@@ -393,6 +416,18 @@ def adagrad_step__global_state(w, grad, s, lr=1e-2, eps=1e-8):
     return w - lr * grad / (np.sqrt(s_next) + eps), s_next
 
 
+def adagrad_step__keras_default_eps(w, grad, s, lr=1e-2, eps=1e-7):
+    s_next = s + grad ** 2
+    return w - lr * grad / (np.sqrt(s_next) + eps), s_next
+
+
+def adagrad_step__state_in_default_argument(w, grad, s, lr=1e-2, eps=1e-8, _memory={}):
+    prev = _memory.get(np.shape(grad), s)
+    s_next = prev + grad ** 2
+    _memory[np.shape(grad)] = s_next
+    return w - lr * grad / (np.sqrt(s_next) + eps), s_next
+
+
 def adagrad_step__delegates_top_level(w, grad, s, lr=1e-2, eps=1e-8):
     return _library_adagrad_step(w, grad, s, lr=lr, eps=eps)
 
@@ -443,6 +478,12 @@ def adagrad_step__float32_preserving(w, grad, s, lr=1e-2, eps=1e-8):
     return w - dtype.type(lr) * grad / (np.sqrt(s_next) + dtype.type(eps)), s_next
 
 
+def adagrad_step__asarray_float(w, grad, s, lr=1e-2, eps=1e-8):
+    w, grad, s = (np.asarray(a, dtype=np.float64) for a in (w, grad, s))
+    s_next = s + np.square(grad)
+    return w - lr * grad * np.reciprocal(np.sqrt(s_next) + eps), s_next
+
+
 WRONG = [(f.__name__.split("__")[0], f) for f in [
     rmsprop_step__old_state_in_denominator, rmsprop_step__eps_inside_sqrt,
     rmsprop_step__eps_squared_inside_sqrt, rmsprop_step__eps_as_floor, rmsprop_step__no_eps,
@@ -467,13 +508,16 @@ WRONG = [(f.__name__.split("__")[0], f) for f in [
     adagrad_step__in_place_s, adagrad_step__in_place_w, adagrad_step__global_state,
     adagrad_step__adds_roots, adagrad_step__state_floored_at_eps,
     adagrad_step__delegates_top_level, adagrad_step__delegates_inside, adagrad_step__delegates_via_class,
+    rmsprop_step__state_in_default_argument, rmsprop_step__torch_parameter_name,
+    rmsprop_step__tiny_default_eps, adagrad_step__keras_default_eps,
+    adagrad_step__state_in_default_argument,
 ]]
 
 RIGHT = [(f.__name__.split("__")[0], f) for f in [
     rmsprop_step__ema_form, rmsprop_step__copies_then_in_place, rmsprop_step__float32_preserving,
     rmsprop_step__python_loop, rmsprop_step__extra_kwargs,
     adagrad_step__numpy_ufuncs, adagrad_step__copies_then_in_place, adagrad_step__python_loop,
-    adagrad_step__float32_preserving,
+    adagrad_step__float32_preserving, rmsprop_step__reciprocal_then_multiply, adagrad_step__asarray_float,
 ]]
 
 
