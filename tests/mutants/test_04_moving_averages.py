@@ -1,7 +1,11 @@
 """The graded tests of chapter 04_moving_averages catch realistic mistakes and accept correct variants.
 
-Each WRONG implementation must fail at least one test cell of its function; each RIGHT one
-(written differently from the notebook's solution) must pass all of them.
+Each WRONG implementation must fail a visible test of its function and no test cell of
+another function; each RIGHT one (written differently from the notebook's solution) must pass
+every test cell of the chapter (see tests/harness.py).  The tests of ema, ema_weights and
+debiased_ema run the student's function with correct versions of the exercises it may call
+(``builds_on``): a slip in ema_update costs only ema_update's points.  A few RIGHT variants
+below call ``ema_update`` or ``ema`` by name: that name exists only while such a test runs them.
 """
 import numpy as np
 import pytest
@@ -290,6 +294,36 @@ def ema__always_float32(xs, rho, s0=0.0):
                       else np.asarray(s0, dtype=np.float32)).astype(np.float32)
 
 
+def ema__start_not_broadcast(xs, rho, s0=0.0):
+    xs = np.asarray(xs, dtype=float)
+    out = np.empty_like(xs)
+    s = np.array(s0, dtype=float)          # a copy, but a number stays 0-d: fails for a 2-D xs
+    for t in range(len(xs)):
+        s *= rho
+        s += (1 - rho) * xs[t]
+        out[t] = s
+    return out
+
+
+def ema__every_step_from_s0(xs, rho, s0=0.0):
+    xs = np.asarray(xs, dtype=float)
+    return rho * np.asarray(s0, dtype=float) + (1 - rho) * xs      # one step from s0 for every t
+
+
+def ema__adds_s0_undecayed(xs, rho, s0=0.0):
+    return _plain_ema(xs, rho) + np.asarray(s0, dtype=float)         # s0 should carry rho**t
+
+
+def ema__flattens(xs, rho, s0=0.0):
+    xs = np.asarray(xs, dtype=float)
+    flat = _plain_ema(xs.reshape(-1), rho, float(np.ravel(s0)[0]))  # one long sequence of all entries
+    return flat.reshape(xs.shape)
+
+
+def ema__s0_first_entry_only(xs, rho, s0=0.0):
+    return _plain_ema(xs, rho, np.ravel(np.asarray(s0, dtype=float))[0])
+
+
 # ======================================================================== ema: right
 
 def ema__list_and_stack(xs, rho, s0=0.0):
@@ -331,6 +365,40 @@ def ema__indexing_with_s_minus_one(xs, rho, s0=0.0):
     for t in range(1, len(xs) + 1):
         s[t] = rho * s[t - 1] + (1 - rho) * xs[t - 1]
     return s[1:]
+
+
+def ema__in_place_on_a_fresh_start(xs, rho, s0=0.0):
+    xs = np.asarray(xs, dtype=float)
+    s = np.zeros(xs.shape[1:]) + s0        # a new array: updating it in place is fine
+    out = np.empty_like(xs)
+    for t in range(len(xs)):
+        s *= rho
+        s += (1 - rho) * xs[t]
+        out[t] = s
+    return out
+
+
+def ema__cumulative_closed_form(xs, rho, s0=0.0):
+    xs = np.asarray(xs, dtype=float)
+    n = len(xs)
+    t = _time_column(np.arange(1, n + 1), xs.ndim)
+    out = np.empty_like(xs)
+    for k in range(n):                     # s_k = rho^k s0 + sum_i (1 - rho) rho^(k-i) x_i
+        ages = _time_column(np.arange(k, -1, -1), xs.ndim)
+        out[k] = float(rho) ** t[k] * np.asarray(s0, dtype=float) + np.sum((1 - rho) * float(rho) ** ages * xs[:k + 1], axis=0)
+    return out
+
+
+def ema__calls_ema_update(xs, rho, s0=0.0):
+    # the notebook's first solution: calls the student's ema_update with s0 as given (a number
+    # too).  The name ema_update exists only while the test runs this with builds_on.
+    xs = np.asarray(xs, dtype=float)
+    out = np.empty_like(xs)
+    s = s0
+    for t, x in enumerate(xs):
+        s = ema_update(s, x, rho)  # noqa: F821 (given by the test's builds_on)
+        out[t] = s
+    return out
 
 
 # ======================================================================== ema_weights: wrong
@@ -378,6 +446,20 @@ def ema_weights__remainder_on_oldest(n, rho):
     return w
 
 
+def ema_weights__sum_to_one_by_adding_newest(n, rho):
+    w = (1 - rho) * rho ** np.arange(n - 1, -1, -1.0)
+    w[-1] += rho ** n                                      # the weight of s_0 given to x_n
+    return w
+
+
+def ema_weights__n_plus_one_values(n, rho):
+    return (1 - rho) * rho ** np.arange(n, -1, -1.0)
+
+
+def ema_weights__float32(n, rho):
+    return np.float32(1 - rho) * np.float32(rho) ** np.arange(n - 1, -1, -1, dtype=np.float32)
+
+
 def ema_weights__delegates_top_level(n, rho):
     return _lib_ema_weights(n, rho)
 
@@ -421,6 +503,11 @@ def ema_weights__telescoping(n, rho):
 
 def ema_weights__ema_of_unit_vectors(n, rho):
     return _plain_ema(np.eye(n), rho)[-1]
+
+
+def ema_weights__calls_ema(n, rho):
+    # the last EMA of the unit vectors; the name ema exists only while the test runs this with builds_on
+    return ema(np.eye(n), rho)[-1]  # noqa: F821 (given by the test's builds_on)
 
 
 # ======================================================================== debiased_ema: wrong
@@ -487,6 +574,34 @@ def debiased_ema__mutates_xs(xs, rho):
     return xs
 
 
+def debiased_ema__zero_based_t_first_patched(xs, rho):
+    s = _plain_ema(xs, rho)
+    correction = 1 - rho ** np.arange(len(s), dtype=float)   # 0-based t ...
+    correction[0] = 1 - rho                                  # ... with the division by 0 patched
+    return s / _time_column(correction, s.ndim)
+
+
+def debiased_ema__one_dimensional_only(xs, rho):
+    xs = np.asarray(xs, dtype=float)
+    out = np.zeros(len(xs))
+    s = 0.0
+    for t in range(len(xs)):
+        s = rho * s + (1 - rho) * xs[t]
+        out[t] = s / (1 - rho ** (t + 1))
+    return out
+
+
+def debiased_ema__corrects_by_rho_t(xs, rho):
+    s = _plain_ema(xs, rho)
+    return s / _time_column(rho ** np.arange(1, len(s) + 1), s.ndim)
+
+
+def debiased_ema__always_float32(xs, rho):
+    xs32 = np.asarray(xs, dtype=np.float32)
+    s = _plain_ema(xs32, np.float32(rho)).astype(np.float32)
+    return (s / _time_column(1 - np.float32(rho) ** np.arange(1, len(s) + 1, dtype=np.float32), s.ndim)).astype(np.float32)
+
+
 def debiased_ema__delegates_top_level(xs, rho):
     return _lib_debiased_ema(xs, rho)
 
@@ -548,6 +663,21 @@ def debiased_ema__expand_dims_float32(xs, rho):
     return s / corr
 
 
+def debiased_ema__vectorized_weights(xs, rho):
+    xs = np.asarray(xs, dtype=float)
+    n = len(xs)
+    age = np.arange(n)[:, None] - np.arange(n)[None, :]
+    W = np.where(age >= 0, float(rho) ** np.maximum(age, 0), 0.0)
+    W /= W.sum(axis=1, keepdims=True)                     # each row sums to 1: the corrected weights
+    return np.tensordot(W, xs, axes=(1, 0))
+
+
+def debiased_ema__calls_ema(xs, rho):
+    # calls the student's ema; the name ema exists only while the test runs this with builds_on
+    s = ema(xs, rho)  # noqa: F821 (given by the test's builds_on)
+    return s / _time_column(1 - float(rho) ** np.arange(1, len(s) + 1), s.ndim)
+
+
 WRONG = [
     ("ema_update", ema_update__swapped_rho),
     ("ema_update", ema_update__no_one_minus_rho),
@@ -581,6 +711,11 @@ WRONG = [
     ("ema", ema__continues_previous_call),
     ("ema", ema__previous_row_of_output),
     ("ema", ema__always_float32),
+    ("ema", ema__start_not_broadcast),
+    ("ema", ema__every_step_from_s0),
+    ("ema", ema__adds_s0_undecayed),
+    ("ema", ema__flattens),
+    ("ema", ema__s0_first_entry_only),
     ("ema", ema__delegates_top_level),
     ("ema", ema__delegates_inside),
     ("ema", ema__delegates_to_library_update),
@@ -595,6 +730,9 @@ WRONG = [
     ("ema_weights", ema_weights__cumprod_not_reversed),
     ("ema_weights", ema_weights__remainder_on_oldest),
     ("ema_weights", ema_weights__linear_in_age),
+    ("ema_weights", ema_weights__sum_to_one_by_adding_newest),
+    ("ema_weights", ema_weights__n_plus_one_values),
+    ("ema_weights", ema_weights__float32),
     ("ema_weights", ema_weights__delegates_top_level),
     ("ema_weights", ema_weights__delegates_inside),
     ("ema_weights", ema_weights__via_library_ema),
@@ -611,6 +749,10 @@ WRONG = [
     ("debiased_ema", debiased_ema__square_root),
     ("debiased_ema", debiased_ema__mutates_xs),
     ("debiased_ema", debiased_ema__reversed_t),
+    ("debiased_ema", debiased_ema__zero_based_t_first_patched),
+    ("debiased_ema", debiased_ema__one_dimensional_only),
+    ("debiased_ema", debiased_ema__corrects_by_rho_t),
+    ("debiased_ema", debiased_ema__always_float32),
     ("debiased_ema", debiased_ema__delegates_top_level),
     ("debiased_ema", debiased_ema__delegates_inside),
     ("debiased_ema", debiased_ema__uses_library_ema),
@@ -625,16 +767,22 @@ RIGHT = [
     ("ema", ema__weight_matrix),
     ("ema", ema__keeps_float32),
     ("ema", ema__indexing_with_s_minus_one),
+    ("ema", ema__in_place_on_a_fresh_start),
+    ("ema", ema__cumulative_closed_form),
+    ("ema", ema__calls_ema_update),
     ("ema_weights", ema_weights__list_comprehension),
     ("ema_weights", ema_weights__flip_power),
     ("ema_weights", ema_weights__logspace),
     ("ema_weights", ema_weights__telescoping),
     ("ema_weights", ema_weights__ema_of_unit_vectors),
     ("ema_weights", ema_weights__python_list),
+    ("ema_weights", ema_weights__calls_ema),
     ("debiased_ema", debiased_ema__ratio_of_two_emas),
     ("debiased_ema", debiased_ema__running_numerator_and_denominator),
     ("debiased_ema", debiased_ema__normalized_weights),
     ("debiased_ema", debiased_ema__expand_dims_float32),
+    ("debiased_ema", debiased_ema__vectorized_weights),
+    ("debiased_ema", debiased_ema__calls_ema),
 ]
 
 
