@@ -315,6 +315,58 @@ def adam_step__delegates_to_rmsprop(w, grad, m, s, t, lr=1e-3, beta1=0.9, beta2=
     return w_next, m_next, s_next
 
 
+def adam_step__default_beta2_0_99(w, grad, m, s, t, lr=1e-3, beta1=0.9, beta2=0.99, eps=1e-8,
+                                  bias_correction=True):
+    # RMSProp's customary rho = 0.99 as Adam's default beta2
+    return _adam(w, grad, m, s, t, lr, beta1, beta2, eps, bias_correction)
+
+
+def adam_step__ignores_beta2(w, grad, m, s, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8,
+                             bias_correction=True):
+    return _adam(w, grad, m, s, t, lr, beta1, 0.999, eps, bias_correction)
+
+
+def adam_step__eps_inside_sqrt_when_corrected(w, grad, m, s, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8,
+                                              bias_correction=True):
+    # right in the lecture's form, eps under the root only in the corrected branch
+    m_next, s_next = _moments(grad, m, s, beta1, beta2)
+    if not bias_correction:
+        return w - lr * m_next / (np.sqrt(s_next) + eps), m_next, s_next
+    m_hat, s_hat = m_next / (1 - beta1 ** t), s_next / (1 - beta2 ** t)
+    return w - lr * m_hat / np.sqrt(s_hat + eps), m_next, s_next
+
+
+def adam_step__keras_epsilon_hat(w, grad, m, s, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8,
+                                 bias_correction=True):
+    # Keras/TF: lr_t = lr * sqrt(1 - beta2**t) / (1 - beta1**t), then m / (sqrt(s) + eps), written out
+    m_next, s_next = _moments(grad, m, s, beta1, beta2)
+    if not bias_correction:
+        return w - lr * m_next / (np.sqrt(s_next) + eps), m_next, s_next
+    lr_t = lr * np.sqrt(1 - beta2 ** t) / (1 - beta1 ** t)
+    return w - lr_t * m_next / (np.sqrt(s_next) + eps), m_next, s_next
+
+
+def adam_step__zero_based_t(w, grad, m, s, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8,
+                            bias_correction=True):
+    # counts steps from 0 but guards the division by zero of the first step
+    t0 = t - 1
+    m_next, s_next = _moments(grad, m, s, beta1, beta2)
+    if bias_correction and t0 > 0:
+        m_hat, s_hat = m_next / (1 - beta1 ** t0), s_next / (1 - beta2 ** t0)
+    else:
+        m_hat, s_hat = m_next, s_next
+    return w - lr * m_hat / (np.sqrt(s_hat) + eps), m_next, s_next
+
+
+def adam_step__float64_via_float32_sqrt(w, grad, m, s, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8,
+                                        bias_correction=True):
+    # the square root taken in float32 (np.sqrt(x, dtype=np.float32)): loses float64 precision
+    m_next, s_next = _moments(grad, m, s, beta1, beta2)
+    c1, c2 = (1 - beta1 ** t, 1 - beta2 ** t) if bias_correction else (1.0, 1.0)
+    root = np.sqrt(np.asarray(s_next / c2, dtype=np.float32))
+    return w - lr * (m_next / c1) / (root + eps), m_next, s_next
+
+
 # ------------------------------------------------------------------------------ adam_step: right
 
 def adam_step__efficient_form(w, grad, m, s, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8,
@@ -525,6 +577,46 @@ def adamw_step__delegates_via_class(w, grad, m, s, t, lr=1e-3, beta1=0.9, beta2=
     return params["w"], opt.state["w"]["m"], opt.state["w"]["s"]
 
 
+def adamw_step__ignores_eps(w, grad, m, s, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8,
+                            weight_decay=1e-2):
+    w_adam, m_next, s_next = _adam(w, grad, m, s, t, lr, beta1, beta2, 1e-8)
+    return w_adam - lr * weight_decay * w, m_next, s_next
+
+
+def adamw_step__ignores_betas(w, grad, m, s, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8,
+                              weight_decay=1e-2):
+    w_adam, m_next, s_next = _adam(w, grad, m, s, t, lr, 0.9, 0.999, eps)
+    return w_adam - lr * weight_decay * w, m_next, s_next
+
+
+def adamw_step__always_first_step(w, grad, m, s, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8,
+                                  weight_decay=1e-2):
+    # forgets to pass t on: every step is corrected like the first
+    w_adam, m_next, s_next = _adam(w, grad, m, s, 1, lr, beta1, beta2, eps)
+    return w_adam - lr * weight_decay * w, m_next, s_next
+
+
+def adamw_step__lr_default_1e_2(w, grad, m, s, t, lr=1e-2, beta1=0.9, beta2=0.999, eps=1e-8,
+                                weight_decay=1e-2):
+    w_adam, m_next, s_next = _adam(w, grad, m, s, t, lr, beta1, beta2, eps)
+    return w_adam - lr * weight_decay * w, m_next, s_next
+
+
+def adamw_step__returns_decayed_state(w, grad, m, s, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8,
+                                      weight_decay=1e-2):
+    # right w_next, but the returned m is shrunk like the weights
+    w_adam, m_next, s_next = _adam(w, grad, m, s, t, lr, beta1, beta2, eps)
+    return w_adam - lr * weight_decay * w, m_next * (1 - lr * weight_decay), s_next
+
+
+def adamw_step__imports_library_adam_inside(w, grad, m, s, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8,
+                                            weight_decay=1e-2):
+    # calls the library's Adam itself (not the adam_step of the notebook): still delegation
+    from nntrain.optim import adam_step as library
+    w_adam, m_next, s_next = library(w, grad, m, s, t, lr=lr, beta1=beta1, beta2=beta2, eps=eps)
+    return w_adam - lr * weight_decay * w, m_next, s_next
+
+
 # ------------------------------------------------------------------------------ adamw_step: right
 
 def adamw_step__decay_first(w, grad, m, s, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8,
@@ -570,6 +662,13 @@ def adamw_step__float32_preserving(w, grad, m, s, t, lr=1e-3, beta1=0.9, beta2=0
     return w_next, m_next, s_next
 
 
+def adamw_step__calls_adam_step(w, grad, m, s, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8,
+                                weight_decay=1e-2):
+    """Calls adam_step by name, positionally, as the solution does (the test provides a correct one)."""
+    w_adam, m_next, s_next = adam_step(w, grad, m, s, t, lr, beta1, beta2, eps)  # noqa: F821
+    return w_adam - lr * weight_decay * w, m_next, s_next
+
+
 # ------------------------------------------------------------------------------ the tests
 
 WRONG = [("adam_step", f) for f in (
@@ -588,6 +687,8 @@ WRONG = [("adam_step", f) for f in (
     adam_step__mutates_m_and_s, adam_step__inplace_w, adam_step__casts_to_float32,
     adam_step__only_1d, adam_step__delegates_inside, adam_step__delegates_top_level,
     adam_step__delegates_via_class, adam_step__delegates_to_rmsprop,
+    adam_step__default_beta2_0_99, adam_step__ignores_beta2, adam_step__eps_inside_sqrt_when_corrected,
+    adam_step__keras_epsilon_hat, adam_step__zero_based_t, adam_step__float64_via_float32_sqrt,
 )] + [("adamw_step", f) for f in (
     adamw_step__decay_after_adam_step, adamw_step__decay_without_lr,
     adamw_step__multiplicative_without_lr, adamw_step__l2_in_gradient, adamw_step__l2_and_decay,
@@ -597,7 +698,9 @@ WRONG = [("adam_step", f) for f in (
     adamw_step__default_weight_decay_zero, adamw_step__ignores_hyperparameters,
     adamw_step__old_state_in_update, adamw_step__t_plus_1, adamw_step__inplace,
     adamw_step__mutates_m, adamw_step__delegates_inside, adamw_step__delegates_to_library_adam,
-    adamw_step__delegates_via_class,
+    adamw_step__delegates_via_class, adamw_step__ignores_eps, adamw_step__ignores_betas,
+    adamw_step__always_first_step, adamw_step__lr_default_1e_2, adamw_step__returns_decayed_state,
+    adamw_step__imports_library_adam_inside,
 )]
 
 RIGHT = [("adam_step", f) for f in (
@@ -605,7 +708,7 @@ RIGHT = [("adam_step", f) for f in (
     adam_step__float32_preserving, adam_step__keyword_only_flag_and_extra,
 )] + [("adamw_step", f) for f in (
     adamw_step__decay_first, adamw_step__reuses_adam_returns_list, adamw_step__one_expression,
-    adamw_step__float32_preserving,
+    adamw_step__float32_preserving, adamw_step__calls_adam_step,
 )]
 
 
