@@ -1,13 +1,14 @@
 """Mutant tests of chapter 06 (data preprocessing): the graded test cells must catch realistic
 wrong implementations of center, standardize and whitening_matrix, and accept correct ones
 written differently."""
+
 import numpy as np
 import pytest
 
 from nntrain.preprocess import center as _lib_center
 from nntrain.preprocess import standardize as _lib_standardize
 from nntrain.preprocess import whitening_matrix as _lib_whitening_matrix
-from tests.harness import mutant_tests
+from tests.harness import mutant_tests, rebound
 
 CHAPTER = "06_preprocessing"
 
@@ -479,6 +480,22 @@ def whitening_matrix__zca_inverse_covariance(X, method="pca", eps=1e-5):
     return X.mean(axis=0), _finish(lam, U, method, eps)
 
 
+def standardize__default_eps_zero(X, eps=0.0):
+    mean = X.mean(axis=0)
+    std = X.std(axis=0)
+    return (X - mean) / (std + eps), mean, std
+
+
+def whitening_matrix__np_cov_features_in_rows(X, method="pca", eps=1e-5):
+    lam, U = _pca_parts(np.cov(X, bias=True))          # forgot rowvar=False: (N, N)
+    return X.mean(axis=0), _finish(lam, U, method, eps)[: X.shape[1], : X.shape[1]]
+
+
+def whitening_matrix__default_eps_of_standardize(X, method="pca", eps=1e-8):
+    lam, U = _pca_parts(_cov(X))
+    return X.mean(axis=0), _finish(lam, U, method, eps)
+
+
 def standardize__mean_axis1(X, eps=1e-8):
     mean = X.mean(axis=1, keepdims=True)
     std = X.std(axis=0)
@@ -572,6 +589,33 @@ def whitening_matrix__by_inverses(X, method="pca", eps=1e-5):
     return mean, np.linalg.inv(U @ np.diag(np.sqrt(lam + eps)) @ U.T)
 
 
+# ------------------------------------------- built on the student's center (the text allows it)
+
+def standardize__via_center(X, eps=1e-8):
+    Xc, mean = center(X)                     # noqa: F821 - the notebook's center, see harness.rebound
+    std = np.sqrt((Xc ** 2).mean(axis=0))
+    return Xc / (std + eps), mean, std
+
+
+def whitening_matrix__via_center(X, method="pca", eps=1e-5):
+    Xc, mean = center(X)                     # noqa: F821 - the notebook's center, see harness.rebound
+    lam, U = _pca_parts(Xc.T @ Xc / len(X))
+    return mean, _finish(lam, U, method, eps)
+
+
+def overrides(name, impl):
+    """A center (wrong or right) comes with a standardize and a whitening_matrix that call it:
+    a slip in center must cost only center's points."""
+    if name == "center":
+        return {"center": impl,
+                "standardize": rebound(standardize__via_center, center=impl),
+                "whitening_matrix": rebound(whitening_matrix__via_center, center=impl)}
+    if name in ("standardize", "whitening_matrix") and impl in (standardize__via_center,
+                                                                whitening_matrix__via_center):
+        return {name: rebound(impl, center=center__loop)}
+    return {name: impl}
+
+
 WRONG = [
     ("center", center__axis1), ("center", center__global_mean), ("center", center__keepdims),
     ("center", center__swapped), ("center", center__n_minus_1), ("center", center__in_place),
@@ -619,6 +663,9 @@ WRONG = [
     ("whitening_matrix", whitening_matrix__mean_axis1),
     ("whitening_matrix", whitening_matrix__zca_inverse_covariance),
     ("standardize", standardize__mean_axis1),
+    ("standardize", standardize__default_eps_zero),
+    ("whitening_matrix", whitening_matrix__np_cov_features_in_rows),
+    ("whitening_matrix", whitening_matrix__default_eps_of_standardize),
 ]
 
 RIGHT = [
@@ -634,8 +681,9 @@ RIGHT = [
     ("whitening_matrix", whitening_matrix__outer_products),
     ("whitening_matrix", whitening_matrix__svd_of_covariance),
     ("whitening_matrix", whitening_matrix__by_inverses),
+    ("standardize", standardize__via_center), ("whitening_matrix", whitening_matrix__via_center),
 ]
 
 
 (test_wrong_implementation_loses_points, test_correct_implementation_earns_full_points,
- test_solution_passes_every_test) = mutant_tests(CHAPTER, WRONG, RIGHT)
+ test_solution_passes_every_test) = mutant_tests(CHAPTER, WRONG, RIGHT, overrides=overrides)

@@ -16,7 +16,7 @@ from nntrain.init import he_init as _lib_he_init
 from nntrain.init import layer_stats as _lib_layer_stats
 from nntrain.init import scaled_init as _lib_scaled_init
 from nntrain.init import truncated_normal_init as _lib_truncated_normal_init
-from tests.harness import mutant_tests
+from tests.harness import mutant_tests, rebound
 
 CHAPTER = "07_initialization"
 
@@ -110,6 +110,19 @@ def gaussian_init__delegates_inside(fan_in, fan_out, rng, std=0.01):
 def gaussian_init__via_mlp(fan_in, fan_out, rng, std=0.01):
     from nntrain.model import MLP
     return MLP([fan_in, fan_out], rng, init=float(std)).params["W1"]
+
+
+def gaussian_init__default_std_one(fan_in, fan_out, rng, std=1.0):
+    return rng.normal(0.0, std, size=(fan_in, fan_out))
+
+
+def gaussian_init__keyword_only_std(fan_in, fan_out, rng, *, std=0.01):
+    return rng.normal(0.0, std, size=(fan_in, fan_out))
+
+
+def gaussian_init__seeds_global_numpy(fan_in, fan_out, rng, std=0.01):
+    np.random.seed(0)
+    return std * np.random.standard_normal((fan_in, fan_out))
 
 
 # ======================================================================== gaussian_init: right
@@ -268,6 +281,22 @@ def truncated_normal_init__clips_library_gaussian(fan_in, fan_out, rng, std=0.01
     return np.clip(gaussian_init(fan_in, fan_out, rng, std=std), -2 * std, 2 * std)
 
 
+def truncated_normal_init__copy_of_rng(fan_in, fan_out, rng, std=0.01):
+    return _truncated(fan_in, fan_out, copy.deepcopy(rng), std)
+
+
+def truncated_normal_init__new_generator(fan_in, fan_out, rng, std=0.01):
+    return _truncated(fan_in, fan_out, np.random.default_rng(), std)
+
+
+def truncated_normal_init__redraws_all_from_uniform_bits(fan_in, fan_out, rng, std=0.01):
+    # the "redraw" takes uniform numbers on the interval: the wrong distribution inside
+    W = rng.normal(0.0, std, size=(fan_in, fan_out))
+    outside = np.abs(W) > 2 * std
+    W[outside] = rng.uniform(-std, std, size=int(outside.sum()))
+    return W
+
+
 # ======================================================================== truncated_normal_init: right
 
 def truncated_normal_init__scaled_standard_normal(fan_in, fan_out, rng, std=0.01):
@@ -405,6 +434,14 @@ def scaled_init__via_mlp(fan_in, fan_out, rng):
     return MLP([fan_in, fan_out], rng, init="scaled").params["W1"]
 
 
+def scaled_init__copy_of_rng(fan_in, fan_out, rng):
+    return copy.deepcopy(rng).normal(0.0, 1 / np.sqrt(fan_in), size=(fan_in, fan_out))
+
+
+def scaled_init__laplace(fan_in, fan_out, rng):
+    return rng.laplace(0.0, 1 / np.sqrt(2 * fan_in), size=(fan_in, fan_out))
+
+
 # ======================================================================== scaled_init: right
 
 def scaled_init__divide_standard_normal(fan_in, fan_out, rng):
@@ -501,6 +538,18 @@ def he_init__delegates_inside(fan_in, fan_out, rng):
 def he_init__via_library_scaled(fan_in, fan_out, rng):
     from nntrain.init import scaled_init
     return np.sqrt(2.0) * scaled_init(fan_in, fan_out, rng)
+
+
+def he_init__copy_of_rng(fan_in, fan_out, rng):
+    return copy.deepcopy(rng).normal(0.0, np.sqrt(2 / fan_in), size=(fan_in, fan_out))
+
+
+def he_init__new_generator(fan_in, fan_out, rng):
+    return np.random.default_rng().normal(0.0, np.sqrt(2 / fan_in), size=(fan_in, fan_out))
+
+
+def he_init__plus_one_bias(fan_in, fan_out, rng):
+    return rng.normal(0.0, np.sqrt(2 / (fan_in + 1)), size=(fan_in, fan_out))
 
 
 # ======================================================================== he_init: right
@@ -745,6 +794,54 @@ def layer_stats__tuple_result(X, weights, activation):
     return out
 
 
+# ======================================================================== built on an earlier exercise
+# The text allows scaled_init (and he_init, truncated_normal_init) to call the student's own
+# gaussian_init, and he_init to call scaled_init.  These variants do; ``overrides`` gives them the
+# implementation under test, as the notebook's namespace would.
+
+def scaled_init__via_gaussian_init(fan_in, fan_out, rng):
+    return gaussian_init(fan_in, fan_out, rng, std=1 / np.sqrt(fan_in))          # noqa: F821
+
+
+def he_init__via_gaussian_init(fan_in, fan_out, rng):
+    return gaussian_init(fan_in, fan_out, rng, np.sqrt(2.0 / fan_in))            # noqa: F821
+
+
+def he_init__via_scaled_init(fan_in, fan_out, rng):
+    return np.sqrt(2.0) * scaled_init(fan_in, fan_out, rng)                      # noqa: F821
+
+
+def truncated_normal_init__via_gaussian_init(fan_in, fan_out, rng, std=0.01):
+    W = gaussian_init(fan_in, fan_out, rng, std)                                 # noqa: F821
+    outside = np.abs(W) > 2 * std
+    while outside.any():
+        W[outside] = gaussian_init(1, int(outside.sum()), rng, std)[0]           # noqa: F821
+        outside = np.abs(W) > 2 * std
+    return W
+
+
+_BUILT_ON = {scaled_init__via_gaussian_init: "gaussian_init", he_init__via_gaussian_init: "gaussian_init",
+             he_init__via_scaled_init: "scaled_init", truncated_normal_init__via_gaussian_init: "gaussian_init"}
+
+
+def overrides(name, impl):
+    """A gaussian_init (wrong or right) comes with a truncated_normal_init, a scaled_init and a
+    he_init that call it, and a scaled_init with a he_init that calls it: a slip in an earlier
+    exercise must cost only that exercise's points."""
+    if name == "gaussian_init":
+        return {"gaussian_init": impl,
+                "truncated_normal_init": rebound(truncated_normal_init__via_gaussian_init, gaussian_init=impl),
+                "scaled_init": rebound(scaled_init__via_gaussian_init, gaussian_init=impl),
+                "he_init": rebound(he_init__via_gaussian_init, gaussian_init=impl)}
+    if name == "scaled_init" and impl not in _BUILT_ON:
+        return {"scaled_init": impl, "he_init": rebound(he_init__via_scaled_init, scaled_init=impl)}
+    if impl in _BUILT_ON:        # a right variant built on a correct earlier exercise
+        correct = {"gaussian_init": gaussian_init__scaled_standard_normal,
+                   "scaled_init": scaled_init__divide_standard_normal}
+        return {name: rebound(impl, **{_BUILT_ON[impl]: correct[_BUILT_ON[impl]]})}
+    return {name: impl}
+
+
 # ======================================================================== the lists
 
 def _functions(prefix):
@@ -755,9 +852,11 @@ _RIGHT_NAMES = {
     "gaussian_init": ["scaled_standard_normal", "box_muller", "column_by_column", "float32",
                       "flat_then_reshape", "derived_generator"],
     "truncated_normal_init": ["scaled_standard_normal", "oversample_and_select", "inverse_cdf",
-                              "column_loops", "float32", "random_sign_half_normal"],
-    "scaled_init": ["divide_standard_normal", "power", "float32", "column_by_column", "box_muller"],
-    "he_init": ["multiply_standard_normal", "sqrt2_times_lecun", "float32", "row_by_row"],
+                              "column_loops", "float32", "random_sign_half_normal", "via_gaussian_init"],
+    "scaled_init": ["divide_standard_normal", "power", "float32", "column_by_column", "box_muller",
+                    "via_gaussian_init"],
+    "he_init": ["multiply_standard_normal", "sqrt2_times_lecun", "float32", "row_by_row",
+                "via_gaussian_init", "via_scaled_init"],
     "layer_stats": ["moments", "var_then_sqrt", "keeps_dtype", "flatten_loops", "tuple_result"],
 }
 
@@ -774,4 +873,4 @@ def test_enough_mutants():
 
 
 (test_wrong_implementation_loses_points, test_correct_implementation_earns_full_points,
- test_solution_passes_every_test) = mutant_tests(CHAPTER, WRONG, RIGHT)
+ test_solution_passes_every_test) = mutant_tests(CHAPTER, WRONG, RIGHT, overrides=overrides)
