@@ -244,6 +244,68 @@ def dropout_forward__test_mask_random(x, p, rng, train=True, inverted=True):
     return (x * mask / (1 - p) if inverted else x * mask), mask
 
 
+def dropout_forward__test_returns_asarray(x, p, rng, train=True, inverted=True):
+    # np.asarray(x) of an array is x itself: no copy at test time
+    if not train:
+        return (np.asarray(x) if inverted else x * (1 - p)), np.ones_like(x)
+    mask = (rng.random(x.shape) >= p).astype(float)
+    return (x * mask / (1 - p) if inverted else x * mask), mask
+
+
+def dropout_forward__test_mask_bool(x, p, rng, train=True, inverted=True):
+    # the test-time mask is boolean instead of float
+    if not train:
+        return (x.copy() if inverted else x * (1 - p)), np.ones(x.shape, dtype=bool)
+    mask = (rng.random(x.shape) >= p).astype(float)
+    return (x * mask / (1 - p) if inverted else x * mask), mask
+
+
+def dropout_forward__int_mask(x, p, rng, train=True, inverted=True):
+    if not train:
+        return (x.copy() if inverted else x * (1 - p)), np.ones(x.shape, dtype=int)
+    mask = (rng.random(x.shape) >= p).astype(int)
+    return (x * mask / (1 - p) if inverted else x * mask), mask
+
+
+def dropout_forward__default_test_mode(x, p, rng, train=False, inverted=True):
+    # train defaults to False
+    if not train:
+        return (x.copy() if inverted else x * (1 - p)), np.ones_like(x)
+    mask = (rng.random(x.shape) >= p).astype(float)
+    return (x * mask / (1 - p) if inverted else x * mask), mask
+
+
+def dropout_forward__default_plain(x, p, rng, train=True, inverted=False):
+    # inverted defaults to False
+    if not train:
+        return (x.copy() if inverted else x * (1 - p)), np.ones_like(x)
+    mask = (rng.random(x.shape) >= p).astype(float)
+    return (x * mask / (1 - p) if inverted else x * mask), mask
+
+
+def dropout_forward__mask_of_len_x(x, p, rng, train=True, inverted=True):
+    # one draw per len(x): written for a vector, broadcast wrongly (or failing) on a batch
+    if not train:
+        return (x.copy() if inverted else x * (1 - p)), np.ones_like(x)
+    mask = (rng.random(len(x)) >= p).astype(float)
+    mask = np.broadcast_to(mask.reshape((-1,) + (1,) * (x.ndim - 1)), x.shape).copy()
+    return (x * mask / (1 - p) if inverted else x * mask), mask
+
+
+def dropout_forward__fixed_count_per_row_random_total(x, p, rng, train=True, inverted=True):
+    # draws one Binomial count for the whole batch and drops that many units in EVERY row
+    if not train:
+        return (x.copy() if inverted else x * (1 - p)), np.ones_like(x)
+    flat = x.reshape(-1, x.shape[-1])
+    d = flat.shape[1]
+    n_drop = rng.binomial(d, p)
+    mask = np.ones(flat.shape)
+    for row in mask:
+        row[rng.permutation(d)[:n_drop]] = 0.0
+    mask = mask.reshape(x.shape)
+    return (x * mask / (1 - p) if inverted else x * mask), mask
+
+
 def dropout_forward__delegates_top_level(x, p, rng, train=True, inverted=True):
     return _lib_dropout_forward(x, p, rng, train=train, inverted=inverted)
 
@@ -315,6 +377,48 @@ def dropout_forward__uniform_greater(x, p, rng, train=True, inverted=True):
     return (x * 1.0 if inverted else x - p * x), np.ones_like(x) * 1.0
 
 
+def dropout_forward__fortran_order(x, p, rng, train=True, inverted=True):
+    # draws the uniforms in the transposed order (another RNG call order)
+    if not train:
+        return (np.copy(x) if inverted else (1 - p) * x), np.ones(x.shape)
+    mask = (rng.random(x.shape[::-1]).T >= p).astype(float)
+    return (x * mask / (1 - p) if inverted else x * mask), mask
+
+
+def dropout_forward__count_then_positions(x, p, rng, train=True, inverted=True):
+    # a Binomial(N, 1 - p) number of kept units at uniformly random positions: the same
+    # distribution as N independent coin flips, drawn in a different way
+    if not train:
+        return (np.copy(x) if inverted else (1 - p) * x), np.ones(x.shape)
+    n_keep = rng.binomial(x.size, 1 - p)
+    mask = np.zeros(x.size)
+    mask[rng.choice(x.size, size=n_keep, replace=False)] = 1.0
+    mask = mask.reshape(x.shape)
+    return (x * mask / (1 - p) if inverted else x * mask), mask
+
+
+def dropout_forward__child_generator(x, p, rng, train=True, inverted=True):
+    # a child generator seeded from rng: still rng and nothing else
+    child = np.random.default_rng(rng.integers(2**63))
+    if not train:
+        return (x.copy() if inverted else x * (1 - p)), np.ones(x.shape)
+    mask = (child.random(x.shape) >= p).astype(float)
+    return (x * mask / (1 - p) if inverted else x * mask), mask
+
+
+def dropout_forward__float64_always(x, p, rng, train=True, inverted=True):
+    x = np.array(x, dtype=np.float64)          # a new float64 array: the result is float64
+    mask = np.ones(x.shape)
+    if train:
+        mask[rng.random(x.shape) < p] = 0.0
+        x *= mask
+        if inverted:
+            x /= 1 - p
+    elif not inverted:
+        x *= 1 - p
+    return x, mask
+
+
 # =========================================================================== dropout_backward
 # ----------------------------------------------------------------------------- wrong ones
 
@@ -363,6 +467,18 @@ def dropout_backward__returns_tuple(dout, mask, p, inverted=True):
     return dout * mask / (1 - p) if inverted else dout * mask, None
 
 
+def dropout_backward__2d_only(dout, mask, p, inverted=True):
+    dx = np.zeros((dout.shape[0], dout.shape[1]))
+    for i in range(dout.shape[0]):
+        for j in range(dout.shape[1]):
+            dx[i, j] = dout[i, j] * mask[i, j]
+    return dx / (1 - p) if inverted else dx
+
+
+def dropout_backward__default_plain(dout, mask, p, inverted=False):
+    return dout * mask / (1 - p) if inverted else dout * mask
+
+
 def dropout_backward__delegates_top_level(dout, mask, p, inverted=True):
     return _lib_dropout_backward(dout, mask, p, inverted=inverted)
 
@@ -397,6 +513,13 @@ def dropout_backward__multiply_order(dout, mask, p, inverted=True):
     return mask * (dout / keep) if inverted else np.multiply(mask, dout)
 
 
+def dropout_backward__float64_always(dout, mask, p, inverted=True):
+    dx = np.array(dout, dtype=np.float64) * np.asarray(mask, dtype=np.float64)
+    if inverted:
+        dx /= 1 - p
+    return dx
+
+
 # =========================================================================== the tests
 
 WRONG = [("dropout_forward", f) for f in (
@@ -428,6 +551,13 @@ WRONG = [("dropout_forward", f) for f in (
     dropout_forward__returns_mask_out,
     dropout_forward__in_place,
     dropout_forward__test_mask_random,
+    dropout_forward__test_returns_asarray,
+    dropout_forward__test_mask_bool,
+    dropout_forward__int_mask,
+    dropout_forward__default_test_mode,
+    dropout_forward__default_plain,
+    dropout_forward__mask_of_len_x,
+    dropout_forward__fixed_count_per_row_random_total,
     dropout_forward__delegates_top_level,
     dropout_forward__delegates_inside,
 )] + [("dropout_backward", f) for f in (
@@ -441,6 +571,8 @@ WRONG = [("dropout_forward", f) for f in (
     dropout_backward__in_place,
     dropout_backward__divides_by_kept_fraction,
     dropout_backward__returns_tuple,
+    dropout_backward__2d_only,
+    dropout_backward__default_plain,
     dropout_backward__delegates_top_level,
     dropout_backward__delegates_inside,
 )]
@@ -452,11 +584,16 @@ RIGHT = [("dropout_forward", f) for f in (
     dropout_forward__loop,
     dropout_forward__choice,
     dropout_forward__uniform_greater,
+    dropout_forward__fortran_order,
+    dropout_forward__count_then_positions,
+    dropout_forward__child_generator,
+    dropout_forward__float64_always,
 )] + [("dropout_backward", f) for f in (
     dropout_backward__where,
     dropout_backward__float32_preserving,
     dropout_backward__loop,
     dropout_backward__multiply_order,
+    dropout_backward__float64_always,
 )]
 
 
