@@ -2,8 +2,18 @@
 implementations of the normalization layers and accept every correct one.
 
 Caches are opaque, so a backward pass is always tested together with a forward pass that
-produces the cache it reads: the entries for the backward functions are pairs
-(forward, backward), and both replace the notebook's solutions.
+produces the cache it reads, and a forward pass together with a backward pass that reads its
+cache: an entry is either one function (the notebook's solution of the other one of the pair
+stays) or a pair (forward, backward) that replaces both (None keeps the solution's).  A wrong
+forward pass returns the cache the solution's backward pass reads, as a student's forward pass
+returns what their own backward pass reads.
+
+The backward tests judge a backward pass against the student's OWN forward pass (numerical
+gradients of it).  A forward mistake that leaves the train-mode function unchanged (running
+statistics, test mode, momentum, eps placement at the order of eps) then costs nothing in the
+backward test.  A forward mistake that changes the function so that the correct backward formula
+is no longer its gradient (unbiased variance, other axes, ...) makes the backward test fail with a
+message that names the forward pass first: those mistakes are listed in SPILL, with the reason.
 """
 import copy
 
@@ -69,6 +79,13 @@ def _spatial(x, gamma, beta, running, train=True, momentum=0.9, eps=1e-5, **swit
     return out.reshape(N, H, W, C).transpose(0, 3, 1, 2), (cache, x.shape), running_next
 
 
+def _own_cache(x, gamma, eps, axes=(0,)):
+    """The cache the notebook's solution hands to its backward pass (train mode)."""
+    x = np.asarray(x, dtype=float)
+    sigma = np.sqrt(x.var(axis=axes, keepdims=True) + eps)
+    return {"x_hat": (x - x.mean(axis=axes, keepdims=True)) / sigma, "sigma": sigma, "gamma": gamma}
+
+
 def _compact_dx(dout, x_hat, sigma, gamma_b, axes):
     g = gamma_b * dout
     return (g - g.mean(axis=axes, keepdims=True)
@@ -99,7 +116,7 @@ def batchnorm_forward__stats_per_sample(x, gamma, beta, running, train=True, mom
     out = gamma * (x - mu) / np.sqrt(var + eps) + beta
     running_next = {"mean": momentum * running["mean"] + (1 - momentum) * x.mean(axis=0),
                     "var": momentum * running["var"] + (1 - momentum) * x.var(axis=0)}
-    return out, None, running_next
+    return out, {"x_hat": (x - mu) / np.sqrt(var + eps), "sigma": np.sqrt(var + eps), "gamma": gamma}, running_next
 
 
 def batchnorm_forward__momentum_swapped(x, gamma, beta, running, train=True, momentum=0.9, eps=1e-5):
@@ -197,8 +214,9 @@ def batchnorm_forward__uncentred_variance(x, gamma, beta, running, train=True, m
         return _bn(x, gamma, beta, running, train, momentum, eps)
     mu, var = x.mean(axis=0), (x ** 2).mean(axis=0)
     out = gamma * (x - mu) / np.sqrt(var + eps) + beta
-    return out, None, {"mean": momentum * running["mean"] + (1 - momentum) * mu,
-                       "var": momentum * running["var"] + (1 - momentum) * var}
+    cache = {"x_hat": (x - mu) / np.sqrt(var + eps), "sigma": np.sqrt(var + eps), "gamma": gamma}
+    return out, cache, {"mean": momentum * running["mean"] + (1 - momentum) * mu,
+                        "var": momentum * running["var"] + (1 - momentum) * var}
 
 
 def batchnorm_forward__divides_by_variance(x, gamma, beta, running, train=True, momentum=0.9, eps=1e-5):
@@ -207,8 +225,9 @@ def batchnorm_forward__divides_by_variance(x, gamma, beta, running, train=True, 
         return _bn(x, gamma, beta, running, train, momentum, eps)
     mu, var = x.mean(axis=0), x.var(axis=0)
     out = gamma * (x - mu) / (var + eps) + beta
-    return out, None, {"mean": momentum * running["mean"] + (1 - momentum) * mu,
-                       "var": momentum * running["var"] + (1 - momentum) * var}
+    cache = {"x_hat": (x - mu) / (var + eps), "sigma": var + eps, "gamma": gamma}
+    return out, cache, {"mean": momentum * running["mean"] + (1 - momentum) * mu,
+                        "var": momentum * running["var"] + (1 - momentum) * var}
 
 
 def batchnorm_forward__mutates_x(x, gamma, beta, running, train=True, momentum=0.9, eps=1e-5):
@@ -217,12 +236,13 @@ def batchnorm_forward__mutates_x(x, gamma, beta, running, train=True, momentum=0
     x -= mu
     x /= np.sqrt(var + eps)
     out = gamma * x + beta
+    cache = {"x_hat": x, "sigma": np.sqrt(var + eps), "gamma": gamma}
     if train:
         running_next = {"mean": momentum * running["mean"] + (1 - momentum) * mu,
                         "var": momentum * running["var"] + (1 - momentum) * var}
     else:
         running_next = {"mean": running["mean"].copy(), "var": running["var"].copy()}
-    return out, None, running_next
+    return out, cache, running_next
 
 
 def batchnorm_forward__keeps_its_own_running(x, gamma, beta, running, train=True, momentum=0.9, eps=1e-5):
@@ -232,19 +252,23 @@ def batchnorm_forward__keeps_its_own_running(x, gamma, beta, running, train=True
     return out, cache, running_next
 
 
+# The delegating forward passes build the cache their (the solution's) backward pass reads.
+
 def batchnorm_forward__delegates_top_level(x, gamma, beta, running, train=True, momentum=0.9, eps=1e-5):
-    return _lib_batchnorm_forward(x, gamma, beta, running, train, momentum, eps)
+    out, _, running_next = _lib_batchnorm_forward(x, gamma, beta, running, train, momentum, eps)
+    return out, _own_cache(x, gamma, eps), running_next
 
 
 def batchnorm_forward__delegates_inside(x, gamma, beta, running, train=True, momentum=0.9, eps=1e-5):
     from nntrain import layers
-    return layers.batchnorm_forward(x, gamma, beta, running, train=train, momentum=momentum, eps=eps)
+    out, _, running_next = layers.batchnorm_forward(x, gamma, beta, running, train=train, momentum=momentum, eps=eps)
+    return out, _own_cache(x, gamma, eps), running_next
 
 
 def batchnorm_forward__delegates_to_spatial(x, gamma, beta, running, train=True, momentum=0.9, eps=1e-5):
     from nntrain.layers import spatial_batchnorm_forward as lib
-    out, cache, running_next = lib(np.asarray(x)[:, :, None, None], gamma, beta, running, train, momentum, eps)
-    return out[:, :, 0, 0], cache, running_next
+    out, _, running_next = lib(np.asarray(x)[:, :, None, None], gamma, beta, running, train, momentum, eps)
+    return out[:, :, 0, 0], _own_cache(x, gamma, eps), running_next
 
 
 # ============================================================================ batchnorm_forward: right
@@ -278,7 +302,7 @@ def batchnorm_forward__feature_loop(x, gamma, beta, running, train=True, momentu
             m, v = running["mean"][j], running["var"][j]
             mean_next[j], var_next[j] = m, v
         out[:, j] = gamma[j] * (col - m) / np.sqrt(v + eps) + beta[j]
-    return out, {"x": x}, {"mean": mean_next, "var": var_next}
+    return out, {"x": x, "gamma": gamma, "eps": eps}, {"mean": mean_next, "var": var_next}
 
 
 def batchnorm_forward__float32_preserving(x, gamma, beta, running, train=True, momentum=0.9, eps=1e-5):
@@ -306,7 +330,32 @@ def batchnorm_forward__keepdims(x, gamma, beta, running, train=True, momentum=0.
         mu, var = running["mean"][None, :], running["var"][None, :]
         running_next = dict(mean=np.array(running["mean"]), var=np.array(running["var"]))
     std = np.sqrt(var + eps)
-    return gamma[None, :] * (x - mu) / std + beta[None, :], {"std": std}, running_next
+    x_hat = (x - mu) / std
+    return gamma[None, :] * x_hat + beta[None, :], {"std": std, "x_hat": x_hat, "gamma": gamma[None, :]}, running_next
+
+
+# Each right forward pass comes with the backward pass that reads its cache (the pair is tested).
+
+def batchnorm_backward__for_moments(dout, cache):
+    x, mu, inv, gamma = cache
+    x_hat = (x - mu) * inv
+    g = gamma * dout
+    dx = inv * (g - g.mean(axis=0) - x_hat * (g * x_hat).mean(axis=0))
+    return dx, (dout * x_hat).sum(axis=0), dout.sum(axis=0)
+
+
+def batchnorm_backward__for_float32(dout, cache):
+    x_hat, var, eps, gamma = cache
+    g = dout * gamma
+    dx = (g - g.mean(axis=0) - x_hat * np.mean(g * x_hat, axis=0)) / np.sqrt(var + eps)
+    return dx, np.sum(dout * x_hat, axis=0), np.sum(dout, axis=0)
+
+
+def batchnorm_backward__for_keepdims(dout, cache):
+    x_hat, std, gamma = cache["x_hat"], cache["std"], cache["gamma"]
+    g = gamma * dout
+    dx = (g - g.mean(axis=0, keepdims=True) - x_hat * (g * x_hat).mean(axis=0, keepdims=True)) / std
+    return dx, (dout * x_hat).sum(axis=0), dout.sum(axis=0)
 
 
 # ============================================================================ batchnorm_backward
@@ -428,6 +477,20 @@ def batchnorm_backward__mutates_dout(dout, c):
     return (g - x_hat * (g * x_hat).mean(axis=0)) / sigma, dgamma, dbeta
 
 
+def batchnorm_backward__default_eps(dout, c):
+    # recomputes sigma from the input with the default eps instead of the forward pass's eps
+    x, gamma = c["x"], c["gamma"]
+    sigma = np.sqrt(x.var(axis=0) + 1e-5)
+    x_hat = (x - x.mean(axis=0)) / sigma
+    return _compact_dx(dout, x_hat, sigma, gamma, 0), (dout * x_hat).sum(axis=0), dout.sum(axis=0)
+
+
+def batchnorm_backward__keepdims_sums(dout, c):
+    x_hat, sigma, gamma, dbeta, dgamma = _bn_grads(dout, c)
+    return (_compact_dx(dout, x_hat, sigma, gamma, 0), (dout * x_hat).sum(axis=0, keepdims=True),
+            dout.sum(axis=0, keepdims=True))
+
+
 def batchnorm_backward__reads_global_cache(dout, cache):
     c = _GLOBAL["bn_cache"]
     x_hat, sigma, gamma, dbeta, dgamma = _bn_grads(dout, c)
@@ -453,6 +516,8 @@ def batchnorm_backward__delegates_inside(dout, c):
 
 def _staged_forward(x, gamma, beta, running, train=True, momentum=0.9, eps=1e-5):
     x = np.asarray(x, dtype=float)
+    if not train:
+        return _bn(x, gamma, beta, running, train, momentum, eps)
     N = x.shape[0]
     mu = x.sum(axis=0) / N
     d = x - mu
@@ -519,6 +584,14 @@ def _pixels(x):
     return x.transpose(0, 2, 3, 1).reshape(-1, C)
 
 
+def _pixel_cache(x, gamma, mu, var, eps):
+    """The solution's spatial cache ((N*H*W, C) batch-norm cache, shape) for a normalization of x
+    with statistics mu, var broadcast to x's shape."""
+    x = np.asarray(x, dtype=float)
+    sigma = np.broadcast_to(np.sqrt(var + eps), x.shape)
+    return {"x_hat": _pixels((x - mu) / sigma), "sigma": _pixels(sigma), "gamma": gamma}, x.shape
+
+
 def spatial_batchnorm_forward__stats_per_position(x, gamma, beta, running, train=True, momentum=0.9, eps=1e-5):
     # normalizes every (c, h, w) over the batch only
     x = np.asarray(x, dtype=float)
@@ -530,7 +603,7 @@ def spatial_batchnorm_forward__stats_per_position(x, gamma, beta, running, train
     else:
         mu, var = running["mean"].reshape(1, -1, 1, 1), running["var"].reshape(1, -1, 1, 1)
         running_next = {k: v.copy() for k, v in running.items()}
-    return g * (x - mu) / np.sqrt(var + eps) + b, None, running_next
+    return g * (x - mu) / np.sqrt(var + eps) + b, _pixel_cache(x, gamma, mu, var, eps), running_next
 
 
 def spatial_batchnorm_forward__reshape_without_transpose(x, gamma, beta, running, train=True, momentum=0.9,
@@ -538,13 +611,13 @@ def spatial_batchnorm_forward__reshape_without_transpose(x, gamma, beta, running
     x = np.asarray(x, dtype=float)
     C = x.shape[1]
     out, cache, running_next = _bn(x.reshape(-1, C), gamma, beta, running, train, momentum, eps)
-    return out.reshape(x.shape), cache, running_next
+    return out.reshape(x.shape), (cache, x.shape), running_next
 
 
 def spatial_batchnorm_forward__transpose_back_wrong(x, gamma, beta, running, train=True, momentum=0.9, eps=1e-5):
     x = np.asarray(x, dtype=float)
     out, cache, running_next = _bn(_pixels(x), gamma, beta, running, train, momentum, eps)
-    return out.reshape(x.shape), cache, running_next
+    return out.reshape(x.shape), (cache, x.shape), running_next
 
 
 def spatial_batchnorm_forward__stats_per_sample_and_channel(x, gamma, beta, running, train=True, momentum=0.9,
@@ -553,7 +626,8 @@ def spatial_batchnorm_forward__stats_per_sample_and_channel(x, gamma, beta, runn
     out, *_ = _normalize(x, gamma, beta, (2, 3), 1, eps)
     if not train:
         return _spatial(x, gamma, beta, running, train, momentum, eps)
-    return out, None, _spatial(x, gamma, beta, running, train, momentum, eps)[2]
+    cache = _pixel_cache(x, gamma, x.mean(axis=(2, 3), keepdims=True), x.var(axis=(2, 3), keepdims=True), eps)
+    return out, cache, _spatial(x, gamma, beta, running, train, momentum, eps)[2]
 
 
 def spatial_batchnorm_forward__stats_over_n_and_channels(x, gamma, beta, running, train=True, momentum=0.9,
@@ -562,7 +636,8 @@ def spatial_batchnorm_forward__stats_over_n_and_channels(x, gamma, beta, running
     if not train:
         return _spatial(x, gamma, beta, running, train, momentum, eps)
     out, *_ = _normalize(x, gamma, beta, (0, 1), 1, eps)        # over N and C per pixel
-    return out, None, _spatial(x, gamma, beta, running, train, momentum, eps)[2]
+    cache = _pixel_cache(x, gamma, x.mean(axis=(0, 1), keepdims=True), x.var(axis=(0, 1), keepdims=True), eps)
+    return out, cache, _spatial(x, gamma, beta, running, train, momentum, eps)[2]
 
 
 def spatial_batchnorm_forward__stats_over_n_and_h(x, gamma, beta, running, train=True, momentum=0.9, eps=1e-5):
@@ -570,7 +645,8 @@ def spatial_batchnorm_forward__stats_over_n_and_h(x, gamma, beta, running, train
     if not train:
         return _spatial(x, gamma, beta, running, train, momentum, eps)
     out, *_ = _normalize(x, gamma, beta, (0, 2), 1, eps)        # forgot W
-    return out, None, _spatial(x, gamma, beta, running, train, momentum, eps)[2]
+    cache = _pixel_cache(x, gamma, x.mean(axis=(0, 2), keepdims=True), x.var(axis=(0, 2), keepdims=True), eps)
+    return out, cache, _spatial(x, gamma, beta, running, train, momentum, eps)[2]
 
 
 def spatial_batchnorm_forward__unbiased_variance(x, gamma, beta, running, train=True, momentum=0.9, eps=1e-5):
@@ -630,7 +706,7 @@ def spatial_batchnorm_forward__delegates_to_batchnorm(x, gamma, beta, running, t
     x = np.asarray(x, dtype=float)
     N, C, H, W = x.shape
     out, cache, running_next = lib(_pixels(x), gamma, beta, running, train, momentum, eps)
-    return out.reshape(N, H, W, C).transpose(0, 3, 1, 2), cache, running_next
+    return out.reshape(N, H, W, C).transpose(0, 3, 1, 2), (cache, x.shape), running_next
 
 
 # ------------------------------------------------------------------- spatial_batchnorm_forward: right
@@ -663,7 +739,7 @@ def spatial_batchnorm_forward__channel_loop(x, gamma, beta, running, train=True,
         else:
             m, v = running["mean"][c], running["var"][c]
         out[:, c] = gamma[c] * (values - m) / np.sqrt(v + eps) + beta[c]
-    return out, None, new
+    return out, {"x": x, "gamma": gamma, "eps": eps}, new
 
 
 def spatial_batchnorm_forward__moveaxis(x, gamma, beta, running, train=True, momentum=0.9, eps=1e-5):
@@ -677,16 +753,73 @@ def spatial_batchnorm_forward__moveaxis(x, gamma, beta, running, train=True, mom
     else:
         mu, var = running["mean"], running["var"]
         running_next = copy.deepcopy(running)
-    out = gamma * (last - mu) / np.sqrt(var + eps) + beta
-    return np.moveaxis(out, -1, 1), {"shape": x.shape}, running_next
+    x_hat = (last - mu) / np.sqrt(var + eps)
+    return np.moveaxis(gamma * x_hat + beta, -1, 1), {"shape": x.shape, "x_hat": x_hat, "sigma": np.sqrt(var + eps),
+                                                      "gamma": gamma}, running_next
+
+
+def spatial_batchnorm_forward__direct_axes_for_your_backward(x, gamma, beta, running, train=True, momentum=0.9,
+                                                             eps=1e-5):
+    # from scratch, but with the cache of the notebook's batchnorm_forward, so that the notebook's
+    # spatial_batchnorm_backward, which hands it to batchnorm_backward, reads it: the test's run with
+    # a correct batchnorm_backward cannot read it, its run with the student's own one can
+    x = np.asarray(x, dtype=float)
+    out, cache, running_next = spatial_batchnorm_forward__direct_axes(x, gamma, beta, running, train, momentum, eps)
+    mu, var = x.mean(axis=(0, 2, 3), keepdims=True), x.var(axis=(0, 2, 3), keepdims=True)
+    return out, _pixel_cache(x, gamma, mu, var, eps), running_next
+
+
+# matching backward passes of the right forward passes
+
+def spatial_batchnorm_backward__for_direct_axes(dout, cache):
+    x_hat, var, eps, gamma = cache
+    axes, shape = (0, 2, 3), (1, -1, 1, 1)
+    g = gamma.reshape(shape) * dout
+    dx = (g - g.mean(axis=axes, keepdims=True) - x_hat * (g * x_hat).mean(axis=axes, keepdims=True)) \
+        / np.sqrt(var.reshape(shape) + eps)
+    return dx, (dout * x_hat).sum(axis=axes), dout.sum(axis=axes)
+
+
+def spatial_batchnorm_backward__for_channel_loop(dout, cache):
+    x, gamma, eps = cache["x"], cache["gamma"], cache["eps"]
+    dx, dgamma, dbeta = np.empty_like(x), np.empty(x.shape[1]), np.empty(x.shape[1])
+    for c in range(x.shape[1]):
+        values, d = x[:, c], dout[:, c]
+        sigma = np.sqrt(values.var() + eps)
+        x_hat = (values - values.mean()) / sigma
+        g = gamma[c] * d
+        dx[:, c] = (g - g.mean() - x_hat * (g * x_hat).mean()) / sigma
+        dgamma[c], dbeta[c] = (d * x_hat).sum(), d.sum()
+    return dx, dgamma, dbeta
+
+
+def spatial_batchnorm_backward__for_moveaxis(dout, cache):
+    x_hat, sigma, gamma = cache["x_hat"], cache["sigma"], cache["gamma"]       # (N, H, W, C) layout
+    d = np.moveaxis(dout, 1, -1)
+    g = gamma * d
+    axes = (0, 1, 2)
+    dx = (g - g.mean(axis=axes) - x_hat * (g * x_hat).mean(axis=axes)) / sigma
+    return np.moveaxis(dx, -1, 1), (d * x_hat).sum(axis=axes), d.sum(axis=axes)
+
+
+def spatial_batchnorm_backward__from_scratch_for_your_forward(dout, cache):
+    # from scratch, reading the cache the notebook's spatial_batchnorm_forward builds with
+    # batchnorm_forward: the test's run with a correct batchnorm_forward hands it another cache,
+    # its run with the student's own batchnorm_forward this one
+    bn_cache, (N, C, H, W) = cache
+    x_hat, sigma, gamma = bn_cache["x_hat"], bn_cache["sigma"], bn_cache["gamma"]
+    d = dout.transpose(0, 2, 3, 1).reshape(-1, C)
+    g = gamma * d
+    dx = (g - g.mean(axis=0) - x_hat * (g * x_hat).mean(axis=0)) / sigma
+    return dx.reshape(N, H, W, C).transpose(0, 3, 1, 2), (d * x_hat).sum(axis=0), d.sum(axis=0)
 
 
 # ============================================================================ spatial_batchnorm_backward
 
 def _spatial_forward_cached(x, gamma, beta, running, train=True, momentum=0.9, eps=1e-5):
     x = np.asarray(x, dtype=float)
-    out, x_hat, mean, var, sigma = _normalize(x, gamma, beta, (0, 2, 3), 1, eps)
-    _, _, running_next = _spatial(x, gamma, beta, running, train, momentum, eps)
+    _, x_hat, mean, var, sigma = _normalize(x, gamma, beta, (0, 2, 3), 1, eps)
+    out, _, running_next = _spatial(x, gamma, beta, running, train, momentum, eps)
     cache = {"x": x, "x_hat": x_hat, "sigma": sigma, "gamma": gamma.reshape(1, -1, 1, 1), "eps": eps}
     _GLOBAL["spatial_cache"] = cache
     return out, cache, running_next
@@ -745,6 +878,14 @@ def spatial_batchnorm_backward__sigma_without_eps(dout, c):
     s0 = x.std(axis=(0, 2, 3), keepdims=True)
     x_hat0 = (x - x.mean(axis=(0, 2, 3), keepdims=True)) / s0
     return _compact_dx(dout, x_hat0, s0, gamma, (0, 2, 3)), dgamma, dbeta
+
+
+def spatial_batchnorm_backward__default_eps(dout, c):
+    x, gamma = c["x"], c["gamma"]
+    sigma = np.sqrt(x.var(axis=(0, 2, 3), keepdims=True) + 1e-5)
+    x_hat = (x - x.mean(axis=(0, 2, 3), keepdims=True)) / sigma
+    return (_compact_dx(dout, x_hat, sigma, gamma, (0, 2, 3)), (dout * x_hat).sum(axis=(0, 2, 3)),
+            dout.sum(axis=(0, 2, 3)))
 
 
 def spatial_batchnorm_backward__reads_global_cache(dout, cache):
@@ -813,7 +954,8 @@ def _ln(x, gamma, beta, eps=1e-5, **switches):
 
 def layernorm_forward__stats_over_batch(x, gamma, beta, eps=1e-5):
     x = np.asarray(x, dtype=float)
-    return _normalize(x, gamma, beta, (0,), 1, eps)[0], None
+    out, x_hat, _, _, sigma = _normalize(x, gamma, beta, (0,), 1, eps)
+    return out, {"x_hat": x_hat, "sigma": sigma, "gamma": gamma}
 
 
 def layernorm_forward__unbiased_variance(x, gamma, beta, eps=1e-5):
@@ -844,23 +986,26 @@ def layernorm_forward__uncentred_variance(x, gamma, beta, eps=1e-5):
     x = np.asarray(x, dtype=float)
     mu = x.mean(axis=1, keepdims=True)
     var = (x ** 2).mean(axis=1, keepdims=True)
-    return gamma * (x - mu) / np.sqrt(var + eps) + beta, None
+    x_hat = (x - mu) / np.sqrt(var + eps)
+    return gamma * x_hat + beta, {"x_hat": x_hat, "sigma": np.sqrt(var + eps), "gamma": gamma}
 
 
 def layernorm_forward__std_of_whole_batch(x, gamma, beta, eps=1e-5):
     x = np.asarray(x, dtype=float)
     mu = x.mean(axis=1, keepdims=True)
-    return gamma * (x - mu) / np.sqrt(x.var() + eps) + beta, None
+    x_hat = (x - mu) / np.sqrt(x.var() + eps)
+    return gamma * x_hat + beta, {"x_hat": x_hat, "sigma": np.sqrt(x.var() + eps), "gamma": gamma}
 
 
 def layernorm_forward__mutates_x(x, gamma, beta, eps=1e-5):
     x -= x.mean(axis=1, keepdims=True)
-    x /= np.sqrt(x.var(axis=1, keepdims=True) + eps)
-    return gamma * x + beta, None
+    sigma = np.sqrt(x.var(axis=1, keepdims=True) + eps)
+    x /= sigma
+    return gamma * x + beta, {"x_hat": x, "sigma": sigma, "gamma": gamma}
 
 
 def layernorm_forward__delegates_top_level(x, gamma, beta, eps=1e-5):
-    return _lib_layernorm_forward(x, gamma, beta, eps)
+    return _lib_layernorm_forward(x, gamma, beta, eps)[0], _own_cache(x, gamma, eps, axes=(1,))
 
 
 def layernorm_forward__delegates_via_batchnorm(x, gamma, beta, eps=1e-5):
@@ -869,7 +1014,7 @@ def layernorm_forward__delegates_via_batchnorm(x, gamma, beta, eps=1e-5):
     N = x.shape[0]
     out_t, cache, _ = batchnorm_forward(x.T, np.ones(N), np.zeros(N), {"mean": np.zeros(N), "var": np.ones(N)},
                                         eps=eps)
-    return gamma * out_t.T + beta, cache
+    return gamma * out_t.T + beta, _own_cache(x, gamma, eps, axes=(1,))
 
 
 # ------------------------------------------------------------------- layernorm_forward: right
@@ -898,6 +1043,22 @@ def layernorm_forward__moments_float32(x, gamma, beta, eps=1e-5):
     var = (x * x).sum(axis=1, keepdims=True) / D - mu * mu
     inv = 1.0 / np.sqrt(var + eps)
     return (x - mu) * inv * gamma + beta, [x, mu, inv, gamma]
+
+
+def layernorm_backward__for_transpose_trick(dout, cache):
+    x_hat, sigma, gamma = cache
+    g = (gamma * dout).T                                            # (D, N)
+    xt = x_hat.T
+    dxt = (g - g.mean(axis=0) - xt * (g * xt).mean(axis=0)) / sigma.T
+    return dxt.T, (dout * x_hat).sum(axis=0), dout.sum(axis=0)
+
+
+def layernorm_backward__for_moments(dout, cache):
+    x, mu, inv, gamma = cache
+    x_hat = (x - mu) * inv
+    g = gamma * dout
+    dx = inv * (g - g.mean(axis=1, keepdims=True) - x_hat * (g * x_hat).mean(axis=1, keepdims=True))
+    return dx, (dout * x_hat).sum(axis=0), dout.sum(axis=0)
 
 
 # ============================================================================ layernorm_backward
@@ -959,6 +1120,13 @@ def layernorm_backward__sigma_without_eps(dout, c):
     x = c["x"]
     s0 = x.std(axis=1, keepdims=True)
     return _compact_dx(dout, (x - x.mean(axis=1, keepdims=True)) / s0, s0, gamma, 1), dgamma, dbeta
+
+
+def layernorm_backward__default_eps(dout, c):
+    x, gamma = c["x"], c["gamma"]
+    sigma = np.sqrt(x.var(axis=1, keepdims=True) + 1e-5)
+    x_hat = (x - x.mean(axis=1, keepdims=True)) / sigma
+    return _compact_dx(dout, x_hat, sigma, gamma, 1), (dout * x_hat).sum(axis=0), dout.sum(axis=0)
 
 
 def layernorm_backward__reads_global_cache(dout, cache):
@@ -1113,9 +1281,40 @@ def instancenorm_forward__float32_moments(x, gamma, beta, eps=1e-5):
     return g * (x - mu) * (var + eps) ** -0.5 + b, None
 
 
+# ------------------------------------------------------------------- a wrong forward with its own gradient
+# A student whose backward pass is the gradient of their (wrong) forward pass loses only the
+# forward pass's points: the backward test judges the backward pass against that forward pass.
+
+def batchnorm_forward__unbiased_variance_with_its_gradient(x, gamma, beta, running, train=True, momentum=0.9,
+                                                           eps=1e-5):
+    return batchnorm_forward__unbiased_variance(x, gamma, beta, running, train, momentum, eps)
+
+
+def layernorm_forward__unbiased_variance_with_its_gradient(x, gamma, beta, eps=1e-5):
+    return layernorm_forward__unbiased_variance(x, gamma, beta, eps)
+
+
+def spatial_batchnorm_forward__reshape_without_transpose_with_its_gradient(x, gamma, beta, running, train=True,
+                                                                           momentum=0.9, eps=1e-5):
+    return spatial_batchnorm_forward__reshape_without_transpose(x, gamma, beta, running, train, momentum, eps)
+
+
+def spatial_batchnorm_backward__reshape_without_transpose_both_ways(dout, cache):
+    c, shape = cache
+    d = dout.reshape(-1, shape[1])
+    dx = _compact_dx(d, c["x_hat"], c["sigma"], c["gamma"], 0)
+    return dx.reshape(shape), (d * c["x_hat"]).sum(axis=0), d.sum(axis=0)
+
+
 # ============================================================================ the lists
 
 def _bwd(forward, backward):
+    """An entry for a backward pass: with the forward pass whose cache it reads (None: the solution's)."""
+    return (forward, backward)
+
+
+def _fwd(forward, backward):
+    """An entry for a forward pass: with the backward pass that reads its cache (None: the solution's)."""
     return (forward, backward)
 
 
@@ -1135,6 +1334,9 @@ WRONG = [
         batchnorm_forward__keeps_its_own_running, batchnorm_forward__delegates_top_level,
         batchnorm_forward__delegates_inside, batchnorm_forward__delegates_to_spatial)
 ] + [
+    # the unbiased variance, with the backward pass that is ITS gradient (the N - 1 form)
+    ("batchnorm_forward", _fwd(batchnorm_forward__unbiased_variance_with_its_gradient, batchnorm_backward__n_minus_1)),
+] + [
     ("batchnorm_backward", _bwd(_bn_forward_cached, f)) for f in (
         batchnorm_backward__constant_statistics, batchnorm_backward__no_variance_path,
         batchnorm_backward__no_mean_path, batchnorm_backward__forgets_gamma, batchnorm_backward__dgamma_with_x,
@@ -1143,7 +1345,7 @@ WRONG = [
         batchnorm_backward__sums_instead_of_means, batchnorm_backward__sigma_without_eps,
         batchnorm_backward__wrong_sign, batchnorm_backward__times_sigma, batchnorm_backward__staged_missing_half,
         batchnorm_backward__mutates_dout, batchnorm_backward__delegates_top_level,
-        batchnorm_backward__delegates_inside)
+        batchnorm_backward__delegates_inside, batchnorm_backward__default_eps, batchnorm_backward__keepdims_sums)
 ] + [
     ("batchnorm_backward", _bwd(_bn_forward_global, batchnorm_backward__reads_global_cache)),
 ] + [
@@ -1158,13 +1360,16 @@ WRONG = [
         spatial_batchnorm_forward__gamma_on_last_axis, spatial_batchnorm_forward__mutates_running,
         spatial_batchnorm_forward__delegates_top_level, spatial_batchnorm_forward__delegates_to_batchnorm)
 ] + [
+    ("spatial_batchnorm_forward", _fwd(spatial_batchnorm_forward__reshape_without_transpose_with_its_gradient,
+                                       spatial_batchnorm_backward__reshape_without_transpose_both_ways)),
+] + [
     ("spatial_batchnorm_backward", _bwd(_spatial_forward_cached, f)) for f in (
         spatial_batchnorm_backward__means_over_batch_only, spatial_batchnorm_backward__means_over_pixels_only,
         spatial_batchnorm_backward__reshape_without_transpose, spatial_batchnorm_backward__constant_statistics,
         spatial_batchnorm_backward__dgamma_over_batch_only, spatial_batchnorm_backward__count_minus_1,
         spatial_batchnorm_backward__dbeta_mean, spatial_batchnorm_backward__sigma_without_eps,
         spatial_batchnorm_backward__reads_global_cache, spatial_batchnorm_backward__delegates_top_level,
-        spatial_batchnorm_backward__delegates_to_batchnorm)
+        spatial_batchnorm_backward__delegates_to_batchnorm, spatial_batchnorm_backward__default_eps)
 ] + [
     ("layernorm_forward", f) for f in (
         layernorm_forward__stats_over_batch, layernorm_forward__unbiased_variance,
@@ -1174,13 +1379,16 @@ WRONG = [
         layernorm_forward__mutates_x, layernorm_forward__delegates_top_level,
         layernorm_forward__delegates_via_batchnorm)
 ] + [
+    ("layernorm_forward", _fwd(layernorm_forward__unbiased_variance_with_its_gradient, layernorm_backward__d_minus_1)),
+] + [
     ("layernorm_backward", _bwd(_ln, f)) for f in (
         layernorm_backward__means_over_batch, layernorm_backward__constant_statistics,
         layernorm_backward__dgamma_over_features, layernorm_backward__no_variance_path,
         layernorm_backward__no_mean_path, layernorm_backward__d_minus_1, layernorm_backward__forgets_gamma,
         layernorm_backward__gamma_after_means, layernorm_backward__sigma_without_eps,
         layernorm_backward__reads_global_cache, layernorm_backward__wrong_sign,
-        layernorm_backward__delegates_top_level, layernorm_backward__delegates_inside)
+        layernorm_backward__delegates_top_level, layernorm_backward__delegates_inside,
+        layernorm_backward__default_eps)
 ] + [
     ("instancenorm_forward", f) for f in (
         instancenorm_forward__stats_per_sample, instancenorm_forward__stats_per_channel_over_batch,
@@ -1191,26 +1399,94 @@ WRONG = [
         instancenorm_forward__delegates_top_level, instancenorm_forward__delegates_via_spatial)
 ]
 
+def _spill(forward, why):
+    return (f"the notebook's (correct) backward pass, paired with this forward pass, is not the gradient of "
+            f"what it computes ({why}): the backward test cannot judge it and says first that {forward} is "
+            f"wrong on its input")
+
+
+def _crash(forward, why):
+    return f"{forward} raises an error on the backward test's input ({why}): nothing to judge the backward pass against"
+
+
+# Wrong forward passes that make the correct backward pass fail its test: the backward pass is judged
+# against the student's own forward pass, and these change the function it computes so that the
+# backward formula is no longer its gradient (section "A wrong forward with its own gradient" shows
+# that a backward pass consistent with such a forward pass keeps its points).
+_BN, _SBN, _LN = "batchnorm_forward", "spatial_batchnorm_forward", "layernorm_forward"
+SPILL = {
+    "batchnorm_forward__unbiased_variance": {
+        "test_batchnorm_backward": _spill(_BN, "it divides the variance by N - 1")},
+    "batchnorm_forward__stats_per_sample": {"test_batchnorm_backward": _spill(_BN, "it normalizes each sample")},
+    "batchnorm_forward__train_flag_inverted": {
+        "test_batchnorm_backward": _spill(_BN, "in train mode it normalizes with the running statistics")},
+    "batchnorm_forward__normalizes_with_updated_running": {
+        "test_batchnorm_backward": _spill(_BN, "it normalizes with the updated running statistics")},
+    "batchnorm_forward__gamma_beta_swapped": {
+        "test_batchnorm_backward": _spill(_BN, "gamma shifts and beta scales: dgamma and dbeta trade places")},
+    "batchnorm_forward__uncentred_variance": {"test_batchnorm_backward": _spill(_BN, "its variance is mean(x**2)")},
+    "batchnorm_forward__divides_by_variance": {
+        "test_batchnorm_backward": _spill(_BN, "it divides by the variance, not by its square root")},
+    "batchnorm_forward__keeps_its_own_running": {
+        "test_batchnorm_backward": _crash(_BN, "the running statistics it kept from an earlier call have another "
+                                               "shape")},
+    "spatial_batchnorm_forward__stats_per_position": {
+        "test_spatial_batchnorm_backward": _spill(_SBN, "statistics per (c, h, w) over N")},
+    "spatial_batchnorm_forward__reshape_without_transpose": {
+        "test_spatial_batchnorm_backward": _spill(_SBN, "it mixes channels and pixels")},
+    "spatial_batchnorm_forward__transpose_back_wrong": {
+        "test_spatial_batchnorm_backward": _spill(_SBN, "it puts the pixels back in the wrong order")},
+    "spatial_batchnorm_forward__stats_per_sample_and_channel": {
+        "test_spatial_batchnorm_backward": _spill(_SBN, "statistics over H, W only")},
+    "spatial_batchnorm_forward__stats_over_n_and_channels": {
+        "test_spatial_batchnorm_backward": _spill(_SBN, "statistics over N and C")},
+    "spatial_batchnorm_forward__stats_over_n_and_h": {
+        "test_spatial_batchnorm_backward": _spill(_SBN, "statistics over N and H, not W")},
+    "spatial_batchnorm_forward__unbiased_variance": {
+        "test_spatial_batchnorm_backward": _spill(_SBN, "it divides the variance by N*H*W - 1")},
+    "spatial_batchnorm_forward__gamma_on_last_axis": {
+        "test_spatial_batchnorm_backward": _crash(_SBN, "gamma does not broadcast along W != C")},
+    "layernorm_forward__stats_over_batch": {"test_layernorm_backward": _spill(_LN, "statistics over the batch")},
+    "layernorm_forward__unbiased_variance": {
+        "test_layernorm_backward": _spill(_LN, "it divides the variance by D - 1")},
+    "layernorm_forward__gamma_beta_swapped": {
+        "test_layernorm_backward": _spill(_LN, "gamma shifts and beta scales: dgamma and dbeta trade places")},
+    "layernorm_forward__forgets_gamma_beta": {
+        "test_layernorm_backward": _spill(_LN, "it ignores gamma and beta, so their gradients are 0")},
+    "layernorm_forward__uncentred_variance": {"test_layernorm_backward": _spill(_LN, "its variance is mean(x**2)")},
+    "layernorm_forward__std_of_whole_batch": {
+        "test_layernorm_backward": _spill(_LN, "one standard deviation for the whole batch")},
+}
+
 RIGHT = [
-    ("batchnorm_forward", f) for f in (
-        batchnorm_forward__moments, batchnorm_forward__feature_loop, batchnorm_forward__float32_preserving,
-        batchnorm_forward__keepdims)
+    ("batchnorm_forward", _fwd(batchnorm_forward__moments, batchnorm_backward__for_moments)),
+    ("batchnorm_forward", _fwd(batchnorm_forward__feature_loop, batchnorm_backward__from_x)),
+    ("batchnorm_forward", _fwd(batchnorm_forward__float32_preserving, batchnorm_backward__for_float32)),
+    ("batchnorm_forward", _fwd(batchnorm_forward__keepdims, batchnorm_backward__for_keepdims)),
 ] + [
     ("batchnorm_backward", _bwd(_staged_forward, batchnorm_backward__staged)),
     ("batchnorm_backward", _bwd(_bn_forward_cached, batchnorm_backward__n_form)),
     ("batchnorm_backward", _bwd(_bn_forward_cached, batchnorm_backward__from_x)),
     ("batchnorm_backward", _bwd(_bn_forward_cached, batchnorm_backward__loops)),
 ] + [
-    ("spatial_batchnorm_forward", f) for f in (
-        spatial_batchnorm_forward__direct_axes, spatial_batchnorm_forward__channel_loop,
-        spatial_batchnorm_forward__moveaxis)
+    ("spatial_batchnorm_forward", _fwd(spatial_batchnorm_forward__direct_axes,
+                                       spatial_batchnorm_backward__for_direct_axes)),
+    ("spatial_batchnorm_forward", _fwd(spatial_batchnorm_forward__channel_loop,
+                                       spatial_batchnorm_backward__for_channel_loop)),
+    ("spatial_batchnorm_forward", _fwd(spatial_batchnorm_forward__moveaxis, spatial_batchnorm_backward__for_moveaxis)),
+    # a forward pass from scratch whose cache the solution's backward hands to batchnorm_backward
+    ("spatial_batchnorm_forward", _fwd(spatial_batchnorm_forward__direct_axes_for_your_backward, None)),
 ] + [
     ("spatial_batchnorm_backward", _bwd(_spatial_forward_cached, f)) for f in (
         spatial_batchnorm_backward__direct_axes, spatial_batchnorm_backward__channel_loop,
         spatial_batchnorm_backward__via_pixels)
 ] + [
-    ("layernorm_forward", f) for f in (
-        layernorm_forward__transpose_trick, layernorm_forward__row_loop, layernorm_forward__moments_float32)
+    # a backward pass from scratch reading the cache the solution's forward gets from batchnorm_forward
+    ("spatial_batchnorm_backward", _bwd(None, spatial_batchnorm_backward__from_scratch_for_your_forward)),
+] + [
+    ("layernorm_forward", _fwd(layernorm_forward__transpose_trick, layernorm_backward__for_transpose_trick)),
+    ("layernorm_forward", _fwd(layernorm_forward__row_loop, layernorm_backward__staged)),
+    ("layernorm_forward", _fwd(layernorm_forward__moments_float32, layernorm_backward__for_moments)),
 ] + [
     ("layernorm_backward", _bwd(_ln, f)) for f in (
         layernorm_backward__d_form, layernorm_backward__staged, layernorm_backward__via_transpose)
@@ -1221,15 +1497,24 @@ RIGHT = [
 
 
 def _overrides(name, impl):
-    """The notebook names an implementation replaces: a backward pass comes with its forward pass."""
+    """The notebook names an implementation replaces: a pair (forward, backward) replaces both
+    (None keeps the solution's)."""
     if isinstance(impl, tuple):
-        forward, backward = impl
-        return {name.replace("backward", "forward"): forward, name: backward}
+        layer = name.rsplit("_", 1)[0]
+        pair = dict(zip((f"{layer}_forward", f"{layer}_backward"), impl))
+        return {n: f for n, f in pair.items() if f is not None}
     return {name: impl}
 
 
 def _label(impl):
-    return impl[1].__name__ if isinstance(impl, tuple) else impl.__name__
+    """The name of the implementation under test: in a pair, the one that is not the solution's
+    and not a helper (names starting with "_")."""
+    if not isinstance(impl, tuple):
+        return impl.__name__
+    forward, backward = impl
+    if backward is not None and (forward is None or forward.__name__.startswith("_")):
+        return backward.__name__
+    return forward.__name__
 
 
 @pytest.fixture(autouse=True)
@@ -1279,4 +1564,5 @@ def test_visible_tests_catch_the_most_common_mistakes():
 
 
 (test_wrong_implementation_loses_points, test_correct_implementation_earns_full_points,
- test_solution_passes_every_test) = mutant_tests(CHAPTER, WRONG, RIGHT, overrides=_overrides, label=_label)
+ test_solution_passes_every_test) = mutant_tests(CHAPTER, WRONG, RIGHT, overrides=_overrides, label=_label,
+                                                 spill=SPILL)
