@@ -39,7 +39,9 @@ class History:
     train_loss : per epoch, the mean of that epoch's mini-batch losses (train mode, so with
         dropout active and whatever penalty ``model.loss`` includes)
     step_loss  : the loss of every mini-batch, in order
-    lr         : per epoch, the learning rate used
+    lr         : per epoch, the learning rate used (with a per-step schedule: that of the
+        epoch's first step)
+    step_lr    : the learning rate of every mini-batch step, in order
     eval_epoch : the epochs after which the model was evaluated (every ``eval_every``-th
         and the last); train_acc, val_loss and val_acc have one entry per evaluation
     train_acc  : accuracy on the whole training set, test mode
@@ -57,6 +59,7 @@ class History:
     val_acc: list = field(default_factory=list)
     step_loss: list = field(default_factory=list)
     lr: list = field(default_factory=list)
+    step_lr: list = field(default_factory=list)
     eval_epoch: list = field(default_factory=list)
     best_epoch: int | None = None
     stopped_epoch: int | None = None
@@ -99,7 +102,8 @@ def _check_xy(X, y, name_x, name_y):
 
 
 def train(model, optimizer, X_train, y_train, X_val=None, y_val=None, epochs=10, batch_size=64,
-          rng=None, patience=None, lr_schedule=None, progress=True, eval_every=1):
+          rng=None, patience=None, lr_schedule=None, progress=True, eval_every=1,
+          lr_schedule_unit="epoch"):
     """Train ``model`` with ``optimizer`` by mini-batch gradient descent; return a :class:`History`.
 
     Parameters
@@ -117,7 +121,10 @@ def train(model, optimizer, X_train, y_train, X_val=None, y_val=None, epochs=10,
     patience : None (no early stopping) or int >= 1: stop after ``patience`` evaluations in a
         row without a strictly lower validation loss, then restore the weights of the best
         one.  Needs a validation set.
-    lr_schedule : None or a function epoch -> lr (0-based epoch), applied before each epoch
+    lr_schedule : None (the optimizer's lr throughout) or a function t -> lr > 0 that sets
+        ``optimizer.lr`` (e.g. a schedule of :mod:`nntrain.schedule`); t is 0-based
+    lr_schedule_unit : "epoch" (the default): t is the epoch, lr set before each epoch;
+        "step": t is the number of mini-batch steps taken so far, lr set before each step
     progress : show a tqdm progress bar with the epoch and the latest losses
     eval_every : evaluate (train accuracy, validation loss and accuracy) every this many
         epochs and after the last one
@@ -139,6 +146,9 @@ def train(model, optimizer, X_train, y_train, X_val=None, y_val=None, epochs=10,
     stopper = EarlyStopping(patience) if patience is not None else None
     if lr_schedule is not None and not callable(lr_schedule):
         raise TypeError(f"lr_schedule must be a function epoch -> lr, got {type(lr_schedule).__name__}")
+    if lr_schedule_unit not in ("epoch", "step"):
+        raise ValueError(f"lr_schedule_unit must be 'epoch' or 'step', got {lr_schedule_unit!r}")
+    per_step = lr_schedule is not None and lr_schedule_unit == "step"
 
     history = History()
     best_params = None
@@ -146,13 +156,19 @@ def train(model, optimizer, X_train, y_train, X_val=None, y_val=None, epochs=10,
     bar = tqdm(range(epochs), desc="training", unit="epoch", disable=not progress, leave=True)
     try:
         for epoch in bar:
-            if lr_schedule is not None:
+            if lr_schedule is not None and not per_step:
                 optimizer.lr = check_positive(lr_schedule(epoch), "lr_schedule(epoch)")
-            history.lr.append(float(optimizer.lr))
+            first_step = True
 
             # --- one epoch of mini-batch updates
             batch_losses = []
             for idx in minibatch_indices(n, batch_size, rng):
+                if per_step:
+                    optimizer.lr = check_positive(lr_schedule(len(history.step_loss)), "lr_schedule(step)")
+                if first_step:
+                    history.lr.append(float(optimizer.lr))
+                    first_step = False
+                history.step_lr.append(float(optimizer.lr))
                 Xb, yb = X_train[idx], y_train[idx]
                 with np.errstate(over="ignore", invalid="ignore"):   # divergence is checked below
                     try:

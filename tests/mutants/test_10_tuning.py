@@ -577,6 +577,73 @@ def random_search__best_index(train_eval, space, n_trials, rng):
     return int(np.argmax([s for _, s in trials])), trials
 
 
+def random_search__arrays_and_lists(train_eval, space, n_trials, rng):
+    # 'log' values stored as arrays of shape (1,): every check on the scores passes, and then
+    # optim.AdamW(lr=params["lr"], ...) in the chapter fails ("lr must be a real number")
+    trials, best, best_score = [], None, None
+    for _ in range(n_trials):
+        params = {}
+        for name, spec in space.items():
+            if spec[0] == "log":
+                params[name] = 10.0 ** rng.uniform(np.log10(spec[1]), np.log10(spec[2]), size=1)   # shape (1,)
+            elif spec[0] == "uniform":
+                params[name] = spec[1] + (spec[2] - spec[1]) * rng.random()
+            else:
+                params[name] = spec[1][rng.integers(0, len(spec[1]))]
+        score = train_eval(params)
+        trials.append([params, score])
+        if best is None or score > best_score:
+            best, best_score = params, score
+    return best, trials
+
+
+def random_search__one_element_arrays(train_eval, space, n_trials, rng):
+    # the old hint taken literally: "use your log_uniform(low, high, 1, rng)" stores an array
+    trials = []
+    for _ in range(n_trials):
+        params = {}
+        for name, (kind, *args) in space.items():
+            if kind == "log":
+                params[name] = log_uniform(args[0], args[1], 1, rng)      # noqa: F821 (the notebook's)
+            elif kind == "uniform":
+                params[name] = rng.uniform(args[0], args[1])
+            else:
+                params[name] = args[0][rng.integers(len(args[0]))]
+        trials.append((params, train_eval(params)))
+    return max(trials, key=lambda t: t[1])[0], trials
+
+
+def random_search__uniform_size_one(train_eval, space, n_trials, rng):
+    trials = []
+    for _ in range(n_trials):
+        params = {}
+        for name, spec in space.items():
+            params[name] = rng.uniform(spec[1], spec[2], size=1) if spec[0] == "uniform" else _draw(spec, rng)
+        trials.append((params, train_eval(params)))
+    return max(trials, key=lambda t: t[1])[0], trials
+
+
+def random_search__best_score_starts_at_zero(train_eval, space, n_trials, rng):
+    trials, best, best_score = [], None, 0.0              # wrong with negative scores
+    for _ in range(n_trials):
+        params = _draw_params(space, rng)
+        score = train_eval(params)
+        trials.append((params, score))
+        if score > best_score:
+            best, best_score = params, score
+    return best, trials
+
+
+def random_search__choice_index(train_eval, space, n_trials, rng):
+    trials = []
+    for _ in range(n_trials):
+        params = {}
+        for name, spec in space.items():
+            params[name] = int(rng.integers(len(spec[1]))) if spec[0] == "choice" else _draw(spec, rng)
+        trials.append((params, train_eval(params)))
+    return max(trials, key=lambda t: t[1])[0], trials
+
+
 def random_search__delegates_top_level(train_eval, space, n_trials, rng):
     return _lib_random_search(train_eval, space, n_trials, rng)
 
@@ -616,13 +683,33 @@ def random_search__all_draws_first(train_eval, space, n_trials, rng):
     return dict(settings[k]), list(zip(settings, scores))
 
 
-def random_search__arrays_and_lists(train_eval, space, n_trials, rng):
-    trials, best, best_score = [], None, None
+def random_search__calls_log_uniform(train_eval, space, n_trials, rng):
+    # builds on Exercise 2 (the notebook's log_uniform), as the hint says
+    trials, best, best_score = [], None, -np.inf
     for _ in range(n_trials):
         params = {}
         for name, spec in space.items():
             if spec[0] == "log":
-                params[name] = 10.0 ** rng.uniform(np.log10(spec[1]), np.log10(spec[2]), size=1)   # shape (1,)
+                params[name] = float(log_uniform(spec[1], spec[2], 1, rng)[0])     # noqa: F821
+            elif spec[0] == "uniform":
+                params[name] = float(rng.uniform(spec[1], spec[2]))
+            else:
+                params[name] = spec[1][int(rng.integers(len(spec[1])))]
+        score = train_eval(dict(params))
+        trials.append((params, score))
+        if score > best_score:
+            best, best_score = params, score
+    return best, trials
+
+
+def random_search__lists_and_numpy_scalars(train_eval, space, n_trials, rng):
+    # NumPy scalars (np.float64, np.int64 from rng.choice) and [params, score] lists
+    trials, best, best_score = [], None, None
+    for _ in range(n_trials):
+        params = {}
+        for name, spec in reversed(list(space.items())):                 # yet another drawing order
+            if spec[0] == "log":
+                params[name] = np.exp(rng.uniform(np.log(spec[1]), np.log(spec[2]), size=1))[0]
             elif spec[0] == "uniform":
                 params[name] = spec[1] + (spec[2] - spec[1]) * rng.random()
             else:
@@ -911,8 +998,10 @@ WRONG = [
         random_search__choice_first, random_search__one_number_per_trial, random_search__reevaluates_best,
         random_search__one_trial_short, random_search__sorted_trials, random_search__running_best_score,
         random_search__draws_twice, random_search__mutates_space, random_search__global_rng,
-        random_search__uniform_as_normal, random_search__best_index, random_search__delegates_top_level,
-        random_search__delegates_sample_params]
+        random_search__uniform_as_normal, random_search__best_index, random_search__arrays_and_lists,
+        random_search__one_element_arrays, random_search__uniform_size_one, random_search__choice_index,
+        random_search__best_score_starts_at_zero,
+        random_search__delegates_top_level, random_search__delegates_sample_params]
 ] + [
     ("early_stopping_epoch", f) for f in [
         early_stopping__ties_improve, early_stopping__one_epoch_late, early_stopping__one_epoch_early,
@@ -934,7 +1023,8 @@ RIGHT = [
 ] + [
     ("random_search", f) for f in [
         random_search__rng_choice_sorted_names, random_search__all_draws_first,
-        random_search__arrays_and_lists, random_search__uses_log_uniform]
+        random_search__calls_log_uniform, random_search__lists_and_numpy_scalars,
+        random_search__uses_log_uniform]
 ] + [
     ("early_stopping_epoch", f) for f in [
         early_stopping__window, early_stopping__stop_minus_patience, early_stopping__vectorized,
