@@ -1,0 +1,158 @@
+"""The student's own implementations, read from their saved chapter notebooks.
+
+The student edition of the library has no reference implementation of a graded function.
+Where it needs one (chapter 10 trains with Adam, chapter 09's network uses batch norm), it
+calls :func:`solution`, which finds the student's saved notebook of that chapter and runs
+its solution cells::
+
+    <course folder>/                 the edition's chapters/, or where nbgrader fetches to
+        05_adam/05_adam.ipynb        <- solution("05_adam", "adam_step") reads this file
+        10_tuning/10_tuning.ipynb    <- the running chapter (the kernel's current folder)
+
+The notebook is looked for beside the running chapter's folder (the parent of the current
+folder), then in the current folder itself, or in the folder named by the environment
+variable ``NNTRAIN_COURSE_DIR``.  Only the cells nbgrader marks as solution cells run, after
+the import statements of the notebook's locked cells, in a namespace of their own.  The
+file is read again whenever it was saved since the last call, so an edited solution is
+used at once.  An exercise that still raises ``NotImplementedError()`` raises
+:class:`NotSolvedError`, whose message names the function, its chapter and its exercise.
+"""
+from __future__ import annotations
+
+import ast
+import functools
+import json
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+__all__ = ["NotSolvedError", "SolutionError", "solution", "find_notebook"]
+
+ENV = "NNTRAIN_COURSE_DIR"
+_EXERCISE = re.compile(r"^#+\s*Exercise\s+(\d+)\s*:\s*`(\w+)", re.M)
+
+
+class NotSolvedError(NotImplementedError):
+    """A graded function the library needs has not been solved yet."""
+
+
+class SolutionError(RuntimeError):
+    """The student's solution cells of a chapter could not be run (a syntax error, say)."""
+
+
+@dataclass(frozen=True)
+class Chapter:
+    """What one saved notebook defines: its path, functions and exercise numbers."""
+    path: Path
+    functions: dict
+    exercises: dict
+
+
+def find_notebook(chapter: str, start: Path | None = None) -> Path | None:
+    """The student's saved ``<chapter>/<chapter>.ipynb``, or None if there is none."""
+    here = Path(start or os.getcwd()).resolve()
+    folders = [Path(os.environ[ENV])] if os.environ.get(ENV) else []
+    folders += [here.parent, here]
+    for folder in folders:
+        path = folder / chapter / f"{chapter}.ipynb"
+        if path.is_file():
+            return path
+    return None
+
+
+def _nbgrader(cell) -> dict:
+    return cell.get("metadata", {}).get("nbgrader", {}) or {}
+
+
+def _source(cell) -> str:
+    source = cell.get("source", "")
+    return "".join(source) if isinstance(source, list) else source
+
+
+def _imports(cells) -> str:
+    """The import statements of the notebook's locked code cells (its set-up)."""
+    lines = []
+    for cell in cells:
+        meta = _nbgrader(cell)
+        if cell.get("cell_type") != "code" or not meta.get("locked") or meta.get("grade"):
+            continue
+        try:
+            tree = ast.parse(_source(cell))
+        except SyntaxError:
+            continue
+        lines += [ast.unparse(node) for node in tree.body if isinstance(node, (ast.Import, ast.ImportFrom))]
+    return "\n".join(lines)
+
+
+def _not_solved_guard(fn, name, chapter, number, path):
+    """``fn``, with a bare ``NotImplementedError`` turned into a :class:`NotSolvedError`."""
+
+    @functools.wraps(fn)
+    def yours(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except NotImplementedError as exc:
+            if isinstance(exc, NotSolvedError) or str(exc):
+                raise
+            where = f"exercise {number}" if number else "its exercise"
+            raise NotSolvedError(f"{name} (chapter {chapter}) is not solved yet: solve {where} "
+                                 f"there ({path})") from None
+
+    return yours
+
+
+def _run(chapter: str, path: Path) -> Chapter:
+    """Run the solution cells of the notebook at ``path``; return what they define."""
+    cells = json.loads(path.read_text(encoding="utf-8")).get("cells", [])
+    exercises = {m.group(2): int(m.group(1)) for c in cells if c.get("cell_type") == "markdown"
+                 for m in _EXERCISE.finditer(_source(c))}
+    space = {"__name__": f"nntrain_student_{chapter}"}
+    exec(compile(_imports(cells), f"{path} (imports)", "exec"), space)
+    imported = set(space)
+    for cell in cells:
+        meta = _nbgrader(cell)
+        if cell.get("cell_type") != "code" or not meta.get("solution"):
+            continue
+        where = f"{path}, cell {meta.get('grade_id', '?')}"
+        try:
+            exec(compile(_source(cell), where, "exec"), space)
+        except Exception as exc:  # noqa: BLE001 - any error in a student's cell
+            raise SolutionError(f"your solution cells of chapter {chapter} could not run ({where}): "
+                                f"{type(exc).__name__}: {exc}") from exc
+    functions = {name: _not_solved_guard(value, name, chapter, exercises.get(name), path)
+                 for name, value in space.items()
+                 if name not in imported and callable(value) and not isinstance(value, type)}
+    space.update(functions)       # calls between the student's functions get the guard too
+    return Chapter(path, functions, exercises)
+
+
+_cache: dict = {}
+
+
+def _load(chapter: str, path: Path) -> Chapter:
+    stat = path.stat()
+    key = (str(path), stat.st_mtime_ns, stat.st_size)
+    if key not in _cache:
+        for old in [k for k in _cache if k[0] == key[0]]:
+            del _cache[old]                       # an earlier save of the same notebook
+        _cache[key] = _run(chapter, path)
+    return _cache[key]
+
+
+def solution(chapter: str, name: str):
+    """The student's function ``name`` of ``chapter``, from their saved notebook.
+
+    Raises :class:`NotSolvedError` when there is no such notebook or function, and when
+    the function is called while it still raises ``NotImplementedError()``.
+    """
+    path = find_notebook(chapter)
+    if path is None:
+        raise NotSolvedError(f"{name} (chapter {chapter}) is not solved yet: no notebook "
+                             f"{chapter}/{chapter}.ipynb was found beside this chapter's folder "
+                             f"({Path.cwd().parent}); set {ENV} to the folder that holds the chapters")
+    found = _load(chapter, path)
+    if name not in found.functions:
+        raise NotSolvedError(f"{name} (chapter {chapter}) is not solved yet: {path} defines no "
+                             f"function {name} in its solution cells")
+    return found.functions[name]
