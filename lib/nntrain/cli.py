@@ -32,10 +32,11 @@ def _cmd_grade(args):
     feedback = Path(args.feedback) if args.feedback else root / "autograder" / "feedback"
     from .grading import sandbox
     mode = sandbox.detect(args.sandbox)
+    weaker = sandbox.why_not_stronger(mode)
+    print(f"sandbox: {mode}" + (f"; stronger modes not used ({weaker})" if weaker else ""), file=sys.stderr)
     if mode == "none":
-        print("warning: no sandbox on this machine (" + "; ".join(
-            f"{m}: {sandbox.probe(m)}" for m in ("root", "userns")) + "); kernels run with "
-            "resource limits only and can read what the grader's user can read", file=sys.stderr)
+        print("warning: no sandbox on this machine; kernels run with resource limits only and can "
+              "read what the grader's user can read", file=sys.stderr)
     try:
         rows = grade(root, Path(args.submitted), Path(args.out), feedback=feedback,
                      chapters=args.chapter or None, limits=limits, jobs=args.jobs,

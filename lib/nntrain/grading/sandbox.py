@@ -67,6 +67,22 @@ def _python_paths() -> tuple:
     return tuple(sorted(paths))
 
 
+def _closed_folders(paths) -> list:
+    """Folders above ``paths`` that other users cannot enter (e.g. a home of mode 0700 that
+    holds the Python installation, when HOME points elsewhere).  In root mode the kernel
+    runs as another user, so they are covered like hidden folders, and what lies below them
+    is put back (:mod:`._launch`)."""
+    closed = set()
+    for path in paths:
+        for parent in Path(path).parents:
+            try:
+                if not os.stat(parent).st_mode & 0o001:
+                    closed.add(str(parent))
+            except OSError:
+                pass
+    return sorted(closed - {"/"})
+
+
 def _home() -> list:
     home = os.path.expanduser("~")
     return [home] if home not in ("/", "") and os.path.isdir(home) else []
@@ -137,6 +153,13 @@ def detect(requested: str = "auto") -> str:
     return "none"
 
 
+def why_not_stronger(mode: str) -> str:
+    """Why the modes stronger than ``mode`` are not used here, e.g. "root: the grader does not
+    run as root" ('' for the strongest mode)."""
+    stronger = MODES[:MODES.index(mode)]
+    return "; ".join(f"{m}: {probe(m) or 'not requested'}" for m in stronger)
+
+
 class Slots:
     """Grading slots, one per running kernel, each with a uid of its own (root mode).
 
@@ -204,7 +227,10 @@ def prepare(mode: str, workdir: str, hide: list, limits, slot: int = 0) -> Confi
                "RLIMIT_FSIZE": limits.file_bytes, "RLIMIT_CORE": 0, "RLIMIT_NPROC": nproc}
     if mode == "none":
         rlimits.pop("RLIMIT_NPROC")   # it would count every process of the grader's user
-    cfg = Config(mode=mode, workdir=workdir, uid=uid, hide=list(hide), expose=list(_python_paths()),
+    hide = list(hide)
+    if uid is not None:
+        hide += _closed_folders([workdir, *_python_paths()])
+    cfg = Config(mode=mode, workdir=workdir, uid=uid, hide=hide, expose=list(_python_paths()),
                  rlimits=rlimits, env=env)
     if uid is not None:
         _chown_tree(workdir, uid)
