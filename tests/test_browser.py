@@ -12,7 +12,8 @@ Playwright) opens one chapter:
    tests, on the solution it reports success.
 
 Screenshots go to tests/artifacts/.  Needs /usr/bin/chromium and the playwright package
-(`.ci/run` installs both); skipped otherwise.  NNTRAIN_BROWSER_CHAPTER picks the chapter.
+(`.ci/run` installs both); skipped without them on a developer's machine, failed on CI
+(`CI=true`).  NNTRAIN_BROWSER_CHAPTER picks the chapter.
 """
 from __future__ import annotations
 
@@ -33,6 +34,7 @@ import nbformat
 import pytest
 
 from nntrain.grading.notebook import nbgrader_meta
+from tests.capabilities import require
 
 pytestmark = pytest.mark.browser
 
@@ -47,11 +49,13 @@ PANEL = ".jp-NotebookPanel:not(.lm-mod-hidden)"   # the notebook in the active t
 CELL = f"{PANEL} .jp-Notebook .jp-Cell"
 ERROR_TEXT = re.compile(r"Traceback \(most recent call last\)|^\s*\w*(Error|Exception)\b", re.M)
 
-if not Path(CHROMIUM).is_file():
-    pytest.skip(f"no browser: {CHROMIUM} is missing (apt-get install chromium; .ci/run does)",
-                allow_module_level=True)
-sync_api = pytest.importorskip("playwright.sync_api",
-                               reason="playwright is not installed (pip install playwright; .ci/run does)")
+require(Path(CHROMIUM).is_file(), "a browser", f"{CHROMIUM} (apt-get install chromium; .ci/run does)",
+        module_level=True)
+try:
+    from playwright import sync_api
+except ImportError:
+    sync_api = None
+require(sync_api is not None, "Playwright", "pip install playwright (.ci/run does)", module_level=True)
 
 
 def _free_port() -> int:

@@ -5,10 +5,8 @@ import numpy as np
 import pytest
 from matplotlib.colors import to_rgba
 
-from nntrain import plot
+from nntrain import functions, plot
 from nntrain.train import History
-
-functions = pytest.importorskip("nntrain.functions")
 
 
 @pytest.fixture(autouse=True)

@@ -8,13 +8,10 @@ import pytest
 
 from nntrain.data import make_blobs
 from nntrain.losses import softmax_cross_entropy
+from nntrain.model import MLP
+from nntrain.optim import make_optimizer
 from nntrain.train import History, evaluate, train
 from nntrain.tuning import early_stopping_epoch
-
-model_mod = pytest.importorskip("nntrain.model")
-optim_mod = pytest.importorskip("nntrain.optim")
-MLP = model_mod.MLP
-make_optimizer = optim_mod.make_optimizer
 
 CENTERS = [[0.0, 0.0], [4.0, 0.0], [0.0, 4.0]]
 
