@@ -88,13 +88,17 @@ def _names(source: str) -> tuple[set, set]:
 
 
 def _solution_reads(chapter: str) -> dict:
-    """name -> the names read by the solution cells' top-level definition of ``name``."""
+    """name -> the names read by the top-level definition of ``name`` in the cells that run
+    before the tests (solution cells and locked set-up cells, see :func:`run_tests`)."""
     reads = {}
     for cell in load(chapter).cells:
-        if cell.cell_type == "code" and _meta(cell).get("solution"):
+        meta = _meta(cell)
+        if cell.cell_type == "code" and (meta.get("solution") or (meta.get("locked") and not meta.get("grade"))):
             for node in ast.parse(cell.source).body:
                 read, bound = _names(ast.unparse(node))
-                reads.update({name: read for name in bound if name not in read or len(bound) == 1})
+                if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                    bound = {node.name}              # not its arguments and local names
+                reads.update({name: read for name in bound})
     return reads
 
 
