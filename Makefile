@@ -12,7 +12,7 @@ TEST_ENV := MPLBACKEND=Agg OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1
 # on one worker, in order.
 JOBS ?= 2
 
-.PHONY: install test test-lib test-notebooks test-browser lab book release check-release bench clean
+.PHONY: install test test-lib test-notebooks test-browser lab book student-edition release check-release bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -45,6 +45,10 @@ lab: $(STAMP)
 ## the textbook as static HTML: build/book/index.html (runs every solution notebook, 2 at a time)
 book: $(STAMP)
 	$(BIN)/python -m nntrain.book --out build/book --jobs 2
+
+## the course as a class receives it, no answers: build/student-edition/ (see README)
+student-edition: $(STAMP)
+	$(BIN)/nntrain student-edition build/student-edition
 
 ## regenerate chapters/ from solutions/
 release: $(STAMP)

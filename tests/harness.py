@@ -23,6 +23,7 @@ functions, as the chapter template requires.
 from __future__ import annotations
 
 import ast
+import contextlib
 import os
 import re
 import types
@@ -31,6 +32,8 @@ from functools import lru_cache
 from pathlib import Path
 
 import nbformat
+
+import nntrain
 
 from nntrain.grading.notebook import nbgrader_meta as _meta
 
@@ -152,7 +155,7 @@ def run_tests(chapter: str, overrides: dict, function: str | None = None,
         meta = _meta(cell)
         if cell.cell_type == "code" and (meta.get("solution") or (meta.get("locked") and not meta.get("grade"))):
             exec(compile(cell.source, f"<{chapter}:{meta.get('grade_id')}>", "exec"), ns)
-    ns.update(overrides)
+    ns.update({name: _in_notebook(impl, ns) for name, impl in overrides.items()})
     results = {}
     for gid, source in test_cells(chapter, function).items():
         if only is not None and gid not in only:
@@ -160,7 +163,7 @@ def run_tests(chapter: str, overrides: dict, function: str | None = None,
         if visible_only:
             source = visible_part(source)
         try:
-            with warnings.catch_warnings():
+            with warnings.catch_warnings(), _edition("student" if visible_only else "instructor"):
                 warnings.simplefilter("ignore")
                 exec(compile(source, f"<{chapter}:{gid}>", "exec"), ns)
             results[gid] = None
@@ -170,6 +173,27 @@ def run_tests(chapter: str, overrides: dict, function: str | None = None,
     if not results:
         raise LookupError(f"{chapter} has no test cells for {function!r}")
     return results
+
+
+def _in_notebook(fn, ns):
+    """``fn`` (an implementation written in a test module) looking up the names its module
+    does not define in the notebook's namespace ``ns``, as a student's function would find
+    the notebook's other functions (the student edition gives no correct versions)."""
+    if not isinstance(fn, types.FunctionType) or fn.__globals__ is ns:
+        return fn
+    missing = {k: v for k, v in ns.items() if not k.startswith("__") and k not in fn.__globals__}
+    return rebound(fn, **missing) if missing else fn
+
+
+@contextlib.contextmanager
+def _edition(name):
+    """Run as the ``name`` edition's library would: the visible parts run as in the student
+    edition, where ``testing.correct_versions`` has no correct version to give."""
+    saved, nntrain.EDITION = nntrain.EDITION, name
+    try:
+        yield
+    finally:
+        nntrain.EDITION = saved
 
 
 def rebound(fn, **names):
@@ -231,9 +255,17 @@ def assert_loses_points(chapter: str, function: str, overrides: dict, label: str
 
 def assert_full_points(chapter: str, function: str, overrides: dict, label: str):
     """A correct implementation of ``function`` passes every test cell of the chapter."""
-    results = run_tests(chapter, overrides, only=set(test_cells(chapter, function)) | reached_by(chapter, overrides))
+    reached = set(test_cells(chapter, function)) | reached_by(chapter, overrides)
+    results = run_tests(chapter, overrides, only=reached)
     failed = {g: _first_line(e) for g, e in results.items() if e is not None}
     assert not failed, f"{label} failed {failed}"
+    # In the student edition, cells that use correct_versions run on the student's own
+    # versions: the visible parts of those must pass there too.
+    differs = {g for g in reached if "correct_version" in visible_part(test_cells(chapter)[g])}
+    if differs:
+        results = run_tests(chapter, overrides, visible_only=True, only=differs)
+        failed = {g: _first_line(e) for g, e in results.items() if e is not None}
+        assert not failed, f"{label} failed the visible tests {failed} in the student edition"
 
 
 def assert_solution_passes(chapter: str):

@@ -9,7 +9,9 @@ Playwright) opens one chapter:
    stops a run at the first error, as it would for a student);
 2. the solution notebook: Run All Cells runs every cell, with no error;
 3. nbgrader's "Validate" toolbar button: on the student version the dialog lists failing
-   tests, on the solution it reports success.
+   tests, on the solution it reports success;
+4. the student edition's chapter (`nntrain student-edition`), opened and not run: every
+   figure of the lesson is there already.
 
 Screenshots go to tests/artifacts/.  Needs /usr/bin/chromium and the playwright package
 (`.ci/run` installs both); skipped without them on a developer's machine, failed on CI
@@ -33,6 +35,7 @@ from secrets import token_hex
 import nbformat
 import pytest
 
+from nntrain import book, edition
 from nntrain.grading.notebook import nbgrader_meta
 from tests.capabilities import require
 
@@ -83,6 +86,10 @@ def lab(tmp_path_factory):
     shutil.copy(ROOT / "nbgrader_config.py", course)
     for folder in ("chapters", "solutions"):
         shutil.copytree(ROOT / folder / CHAPTER, course / folder / CHAPTER)
+    released = nbformat.read(ROOT / "chapters" / CHAPTER / f"{CHAPTER}.ipynb", as_version=4)
+    (course / "edition" / CHAPTER).mkdir(parents=True)
+    nbformat.write(edition.with_outputs(released, book.executed_one(ROOT, CHAPTER, progress=lambda m: None),
+                                        CHAPTER), course / "edition" / CHAPTER / f"{CHAPTER}.ipynb")
     _settings(home / "settings")
     env = {k: v for k, v in os.environ.items() if k != "MPLBACKEND"}   # figures inline
     env.update(JUPYTER_CONFIG_DIR=str(home / "config"), JUPYTER_RUNTIME_DIR=str(home / "runtime"),
@@ -147,7 +154,8 @@ def _open(page, lab, folder):
     # the kernel has started when the status bar says so
     page.wait_for_function("() => /\\|\\s*Idle/.test(document.querySelector('.jp-StatusBar-Widget')"
                            " ? document.body.innerText : '')", timeout=60_000)
-    notebook = nbformat.read(ROOT / folder / CHAPTER / f"{CHAPTER}.ipynb", as_version=4)
+    notebook = nbformat.read(ROOT / ("chapters" if folder == "edition" else folder) / CHAPTER / f"{CHAPTER}.ipynb",
+                             as_version=4)
     assert page.locator(CELL).count() == len(notebook.cells)
     return notebook
 
@@ -259,3 +267,15 @@ def test_nbgrader_validate_button(lab, page, folder, verdict):
         assert "Success! Your notebook passes all the tests." in text
     dialog.get_by_role("button", name="Ok").click()
     print(f"validate {folder}: {time.monotonic() - t0:.1f} s")
+
+
+def test_edition_chapter_shows_its_figures_before_anything_runs(lab, page):
+    nb = _open(page, lab, "edition")
+    cells = _cells(page)
+    figures = [i for i, cell in enumerate(nb.cells) if _draws(cell) and not nbgrader_meta(cell).get("grade")]
+    assert figures, "no figure in the lesson?"
+    missing = [i for i in figures if not cells[i]["images"] or not all(cells[i]["images"])]
+    assert not missing, f"lesson cells without their stored figure: {missing}"
+    page.locator(CELL).nth(figures[0]).locator("img").first.scroll_into_view_if_needed()
+    _shot(page, "edition_figure_before_running")
+    print(f"edition: {len(figures)} figures shown before running")

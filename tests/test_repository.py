@@ -81,10 +81,16 @@ def test_chapter_follows_the_grading_template(chapter):
             assert re.search(r"\bpassed\(", visible), (
                 f"{m['grade_id']}: the visible part must end with nntrain.testing.passed(...), which "
                 "tells the student that grading repeats these checks on more inputs")
+            assert not re.search(r"\breference_\w+|\bREFERENCES\b|builds_on=\{", visible), (
+                f"{m['grade_id']}: the visible part uses the library's reference, which in the student "
+                "edition is the student's own code: use literal values, closed forms or properties, "
+                "correct_versions(...) for builds_on, and import references in the hidden part")
         if m.get("solution"):
             assert "### BEGIN SOLUTION" in cell.source
     first_code = next(c for c in nb.cells if c.cell_type == "code")
     assert first_code.metadata.get("nbgrader", {}).get("grade_id") == "setup"
+    assert "student.friendly_errors()" in first_code.source, (
+        "the set-up cell calls nntrain.student.friendly_errors(): an unsolved exercise says so in one line")
     titles = [c.source for c in nb.cells if c.cell_type == "markdown"]
     exercises = next(t for t in titles if t.startswith("## Exercises"))
     assert "**How your work is graded.**" in exercises, "the Exercises introduction says how grading works"

@@ -20,6 +20,7 @@ viewed).  The glossary page is generated from ``book/glossary.csv`` (see nntrain
 from __future__ import annotations
 
 import argparse
+import copy
 import html
 import json
 import logging
@@ -72,6 +73,53 @@ def execute(nb, chapter: str, cell_timeout: int = 300):
         except CellExecutionError as exc:
             raise BookError(f"{chapter}: a cell of the solution notebook failed:\n{str(exc)[-2000:]}") from None
     return nb
+
+
+def _cache_key(root: Path, chapter: str) -> str:
+    """What an execution of the solution notebook depends on: its text, the library's
+    files, and the versions of Python and NumPy."""
+    import hashlib
+    import numpy
+    digest = hashlib.sha256(f"{sys.version}|{numpy.__version__}|{sorted(KERNEL_ENV.items())}".encode())
+    digest.update((root / "solutions" / chapter / f"{chapter}.ipynb").read_bytes())
+    lib = root / "lib" / "nntrain"
+    for path in sorted(p for p in lib.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
+        digest.update(path.relative_to(lib).as_posix().encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:20]
+
+
+def executed_one(root: Path, chapter: str, progress=print):
+    """The solution notebook of ``chapter`` run top to bottom, from the cache under
+    ROOT/build/cache/executed/ when nothing it depends on changed.  Processes that ask for
+    the same chapter at once wait for one run (a file lock) and share it."""
+    import fcntl
+    cache = root / "build" / "cache" / "executed"
+    cache.mkdir(parents=True, exist_ok=True)
+    key = _cache_key(root, chapter)
+    path = cache / f"{chapter}-{key}.ipynb"
+    with open(cache / f"{chapter}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if path.exists():
+            return nbformat.read(path, as_version=4)
+        t0 = time.perf_counter()
+        nb = nbformat.read(root / "solutions" / chapter / f"{chapter}.ipynb", as_version=4)
+        execute(nb, chapter)
+        nb.metadata.setdefault("nntrain", {})["seconds"] = round(time.perf_counter() - t0, 1)
+        progress(f"executed {chapter} in {nb.metadata.nntrain['seconds']:.1f} s")
+        for old in cache.glob(f"{chapter}-*.ipynb"):
+            old.unlink()                                 # an earlier version of the chapter
+        tmp = path.with_suffix(".tmp")
+        nbformat.write(nb, tmp)
+        tmp.replace(path)
+        return nb
+
+
+def executed(root: Path, chapters, jobs: int = 2, progress=print) -> dict:
+    """chapter -> its executed solution notebook (see :func:`executed_one`), ``jobs`` at once."""
+    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+        runs = list(pool.map(lambda c: executed_one(Path(root), c, progress), chapters))
+    return dict(zip(chapters, runs))
 
 
 def student_version(nb, root: Path):
@@ -195,16 +243,9 @@ def build(root: Path, out: Path, chapters=None, jobs: int = 2, progress=print) -
     out.mkdir(parents=True, exist_ok=True)
     _remove_previous(out)
 
-    def one(chapter):
-        t0 = time.perf_counter()
-        nb = nbformat.read(root / "solutions" / chapter / f"{chapter}.ipynb", as_version=4)
-        execute(nb, chapter)
-        seconds = time.perf_counter() - t0
-        progress(f"executed {chapter} in {seconds:.1f} s")
-        return chapter, student_version(nb, root), seconds
-
-    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        done = dict((c, (nb, s)) for c, nb, s in pool.map(one, chapters))
+    runs = executed(root, chapters, jobs=jobs, progress=progress)
+    done = {c: (student_version(copy.deepcopy(runs[c]), root), runs[c].metadata.nntrain["seconds"])
+            for c in chapters}
 
     titles = {c: title_of(done[c][0]) for c in chapters}
     manifest = {"chapters": [], "glossary": "glossary.html", "terms": len(terms)}

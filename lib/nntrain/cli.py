@@ -1,4 +1,4 @@
-"""The ``nntrain`` command: ``nntrain release`` and ``nntrain grade`` (see README)."""
+"""The ``nntrain`` command: ``release``, ``grade``, ``student-edition``, ``book``, ``normalize`` (see README)."""
 from __future__ import annotations
 
 import argparse
@@ -51,6 +51,21 @@ def _cmd_grade(args):
     return 0
 
 
+def _cmd_student_edition(args):
+    import time
+    from .edition import EditionError, build
+    from .grading.course import find_root
+    t0 = time.perf_counter()
+    try:
+        chapters = build(find_root(args.root), Path(args.out), jobs=args.jobs)
+    except EditionError as exc:
+        print(f"nntrain: {exc}", file=sys.stderr)
+        return 2
+    print(f"wrote the student edition ({len(chapters)} chapters) to {args.out} in "
+          f"{time.perf_counter() - t0:.0f} s")
+    return 0
+
+
 def _cmd_normalize(args):
     from .grading.notebook import normalize_file
     changed = [p for p in args.paths if normalize_file(Path(p))]
@@ -86,6 +101,11 @@ def main(argv=None):
     p.add_argument("--sandbox", default="auto", choices=["auto", "root", "userns", "none"],
                    help="how kernels are confined (default: the strongest this machine allows)")
     p.set_defaults(func=_cmd_grade)
+
+    p = sub.add_parser("student-edition", help="write the course as a class receives it (no answers)")
+    p.add_argument("out", help="the edition's folder (empty, or an earlier edition)")
+    p.add_argument("--jobs", type=int, default=2, help="solution notebooks run at once (default 2)")
+    p.set_defaults(func=_cmd_student_edition)
 
     sub.add_parser("book", help="build the static HTML book (nntrain book -h for its options)")
 

@@ -13,25 +13,17 @@ biased towards the starting value 0.  Dividing by 1 - rho**t removes that bias (
 correction).  rho = 0 is allowed and means no averaging at all (s_t = x_t); rho = 1 would
 never move away from s_0 and is rejected.
 
-The recurrence is written once, in :func:`_ema_inplace`; :func:`ema_update`, :func:`ema`,
-:func:`debiased_ema` and the optimizers of :mod:`nntrain.optim` (RMSProp's s, Adam's m and s)
-all use it.
+These are the exercises of chapter 04 (each marked ``@reference``); RMSProp's s and Adam's m
+and s in :mod:`nntrain.optim` are the same recurrence.
 """
 from __future__ import annotations
 
 import numpy as np
 
 from .checks import as_float_array, check_fraction, check_int
-from .reference import guard, reference
+from .reference import reference
 
 __all__ = ["ema_update", "ema", "ema_weights", "debiased_ema"]
-
-
-def _ema_inplace(s, x, rho):
-    """s <- rho * s + (1 - rho) * x, in place (s an ndarray, x broadcastable to it)."""
-    guard("ema_update")
-    s *= rho
-    s += (1 - rho) * x
 
 
 def _start(s, x, s_name, x_name):
@@ -59,9 +51,8 @@ def ema_update(s, x, rho):
     """
     rho = check_fraction(rho, "rho")
     x = as_float_array(x, "x")
-    s_next = _start(s, x, "s", "x")
-    _ema_inplace(s_next, x, rho)
-    return s_next
+    s = _start(s, x, "s", "x")
+    return rho * s + (1 - rho) * x
 
 
 @reference("ema")
@@ -83,7 +74,7 @@ def ema(xs, rho, s0=0.0):
     s = _start(s0, np.empty(xs.shape[1:], xs.dtype), "s0", "xs[0]")
     out = np.empty(xs.shape, dtype=s.dtype)
     for t in range(len(xs)):
-        _ema_inplace(s, xs[t], rho)
+        s = ema_update(s, xs[t], rho)
         out[t] = s
     return out
 

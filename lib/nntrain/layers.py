@@ -8,13 +8,16 @@ Every layer is two pure functions (the classic CS231n style)::
 A cache is opaque: only the matching backward function reads it.  No function modifies
 its inputs; every result is a new array (or a new dict).
 
-Normalization (chapter 09) is written once.  Batch, spatial batch, layer and instance
-normalization differ only in the axes the statistics are taken over and the axis that
-carries gamma and beta:
+Normalization (chapter 09): batch, spatial batch, layer and instance normalization differ
+only in the axes the statistics are taken over and the axis that carries gamma and beta:
 
     h_hat = (h - mu) ⊘ sigma,   sigma = sqrt(var + eps),   z = gamma ⊙ h_hat + beta
 
-with mu and the *biased* variance var (divide by the count) over the normalized axes.
+with mu and the *biased* variance var (divide by the count) over the normalized axes.  Batch
+norm is written out; the other three reuse it on a reshaped or transposed view of x (a
+pixel is a sample of its channel; a sample's features are a batch of their own).
+
+The functions marked ``@reference`` are the exercises of chapters 08 and 09.
 
 In this book the dropout probability ``p`` is always the probability of DROPPING a unit;
 the keep probability is 1 - p.
@@ -27,7 +30,7 @@ import numpy as np
 
 from .checks import (as_float_array, check_bool, check_fraction, check_positive, check_probability,
                      check_rng, check_same_shape, check_shape)
-from .reference import CHAPTERS, guard, reference
+from .reference import reference
 
 __all__ = [
     "relu", "tanh", "ACTIVATIONS",
@@ -37,7 +40,7 @@ __all__ = [
     "batchnorm_forward", "batchnorm_backward",
     "spatial_batchnorm_forward", "spatial_batchnorm_backward",
     "layernorm_forward", "layernorm_backward",
-    "instancenorm_forward", "instancenorm_backward",
+    "instancenorm_forward",
 ]
 
 
@@ -175,64 +178,6 @@ def dropout_backward(dout, mask, p, inverted=True):
 
 
 # -------------------------------------------------------------------- normalization
-# One forward and one backward for every normalization layer of chapter 09.
-
-def _guard_normalization():
-    # The shared kernels below implement every graded function of chapter 09: a student's
-    # exercise must not reach them either.
-    for name in CHAPTERS["09_normalization"]:
-        guard(name)
-
-
-def _norm_forward(x, gamma, beta, axes, channel_axis, eps, mean=None, var=None):
-    """z = gamma ⊙ (x - mu) ⊘ sqrt(var + eps) + beta, statistics over ``axes`` of ``x``.
-
-    gamma and beta are 1-D, laid along ``channel_axis`` of x.  If ``mean`` and ``var`` are
-    given (broadcastable to x, e.g. running statistics), they are used as constants;
-    otherwise mu and the biased var are computed from x over ``axes``.
-    Returns (z, cache, mu, var) with mu and var in keepdims shape.
-    """
-    _guard_normalization()
-    from_x = mean is None
-    if from_x:
-        mean = x.mean(axis=axes, keepdims=True)
-        var = x.var(axis=axes, keepdims=True)            # biased: divide by the count
-    inv_sigma = 1.0 / np.sqrt(var + eps)
-    x_hat = (x - mean) * inv_sigma
-    shape = [1] * x.ndim
-    shape[channel_axis] = -1
-    gamma_b, beta_b = gamma.reshape(shape), beta.reshape(shape)
-    out = gamma_b * x_hat + beta_b
-    cache = (x_hat, inv_sigma, gamma_b, axes, channel_axis, from_x)
-    return out, cache, mean, var
-
-
-def _norm_backward(dout, cache):
-    """Backward pass of ``_norm_forward``: (dx, dgamma, dbeta).
-
-    With n the number of entries averaged over, and statistics computed from x,
-    the compact form is
-
-        dx = (1/sigma) ⊙ (dx_hat - mean(dx_hat) - x_hat ⊙ mean(dx_hat ⊙ x_hat)),
-        dx_hat = gamma ⊙ dout,
-
-    means over the normalized axes.  With constant statistics (test mode) dx = dx_hat / sigma.
-    """
-    _guard_normalization()
-    x_hat, inv_sigma, gamma_b, axes, channel_axis, from_x = cache
-    dout = as_float_array(dout, "dout")
-    check_same_shape(x_hat, dout, "x", "dout")
-    others = tuple(a for a in range(dout.ndim) if a != channel_axis)
-    dbeta = dout.sum(axis=others)
-    dgamma = (dout * x_hat).sum(axis=others)
-    dx_hat = dout * gamma_b
-    if from_x:
-        dx = inv_sigma * (dx_hat - dx_hat.mean(axis=axes, keepdims=True)
-                          - x_hat * (dx_hat * x_hat).mean(axis=axes, keepdims=True))
-    else:
-        dx = dx_hat * inv_sigma
-    return dx, dgamma, dbeta
-
 
 def _check_norm_inputs(x, gamma, beta, ndim, channel_axis, eps, layout):
     x = as_float_array(x, "x", ndim=ndim)
@@ -288,13 +233,16 @@ def batchnorm_forward(x, gamma, beta, running, train=True, momentum=0.9, eps=1e-
     momentum = check_fraction(momentum, "momentum", high_inclusive=True)
     train = check_bool(train, "train")
     if train:
-        out, cache, mu, v = _norm_forward(x, gamma, beta, (0,), 1, eps)
-        running_next = {"mean": momentum * mean + (1.0 - momentum) * mu[0],
-                        "var": momentum * var + (1.0 - momentum) * v[0]}
+        mu, v = x.mean(axis=0), x.var(axis=0)            # biased: divide by N
+        running_next = {"mean": momentum * mean + (1.0 - momentum) * mu,
+                        "var": momentum * var + (1.0 - momentum) * v}
     else:
-        out, cache, _, _ = _norm_forward(x, gamma, beta, (0,), 1, eps, mean=mean, var=var)
+        mu, v = mean, var
         running_next = {"mean": mean.copy(), "var": var.copy()}
-    return out, cache, running_next
+    inv_sigma = 1.0 / np.sqrt(v + eps)
+    x_hat = (x - mu) * inv_sigma
+    cache = {"x_hat": x_hat, "inv_sigma": inv_sigma, "gamma": gamma, "train": train}
+    return gamma * x_hat + beta, cache, running_next
 
 
 @reference("batchnorm_backward")
@@ -306,18 +254,15 @@ def batchnorm_backward(dout, cache):
         dx = (gamma ⊘ sigma) ⊙ (dout - mean(dout) - x_hat ⊙ mean(dout ⊙ x_hat)).
     Test mode (statistics are constants): dx = gamma ⊙ dout ⊘ sigma.
     """
-    return _norm_backward(dout, cache)
-
-
-def _to_channels_last(x):
-    """(N, C, H, W) -> (N*H*W, C): every row is one pixel of one sample."""
-    n, c, h, w = x.shape
-    return x.transpose(0, 2, 3, 1).reshape(-1, c)
-
-
-def _from_channels_last(x2, shape):
-    n, c, h, w = shape
-    return x2.reshape(n, h, w, c).transpose(0, 3, 1, 2)
+    x_hat = cache["x_hat"]
+    dout = as_float_array(dout, "dout")
+    check_same_shape(x_hat, dout, "x", "dout")
+    dbeta = dout.sum(axis=0)
+    dgamma = (dout * x_hat).sum(axis=0)
+    dx_hat = dout * cache["gamma"]
+    if cache["train"]:
+        dx_hat = dx_hat - dx_hat.mean(axis=0) - x_hat * (dx_hat * x_hat).mean(axis=0)
+    return dx_hat * cache["inv_sigma"], dgamma, dbeta
 
 
 @reference("spatial_batchnorm_forward")
@@ -331,9 +276,12 @@ def spatial_batchnorm_forward(x, gamma, beta, running, train=True, momentum=0.9,
     Returns (out (N, C, H, W), cache, running_next).
     """
     x = as_float_array(x, "x", ndim=4)
-    out2, cache2, running_next = batchnorm_forward(_to_channels_last(x), gamma, beta, running,
+    n, c, h, w = x.shape
+    pixels = x.transpose(0, 2, 3, 1).reshape(-1, c)          # (N*H*W, C)
+    out2, cache2, running_next = batchnorm_forward(pixels, gamma, beta, running,
                                                    train=train, momentum=momentum, eps=eps)
-    return _from_channels_last(out2, x.shape), (cache2, x.shape), running_next
+    out = out2.reshape(n, h, w, c).transpose(0, 3, 1, 2)
+    return out, (cache2, x.shape), running_next
 
 
 @reference("spatial_batchnorm_backward")
@@ -342,8 +290,9 @@ def spatial_batchnorm_backward(dout, cache):
     cache2, shape = cache
     dout = as_float_array(dout, "dout")
     check_shape(dout, shape, "dout")
-    dx2, dgamma, dbeta = batchnorm_backward(_to_channels_last(dout), cache2)
-    return _from_channels_last(dx2, shape), dgamma, dbeta
+    n, c, h, w = shape
+    dx2, dgamma, dbeta = batchnorm_backward(dout.transpose(0, 2, 3, 1).reshape(-1, c), cache2)
+    return dx2.reshape(n, h, w, c).transpose(0, 3, 1, 2), dgamma, dbeta
 
 
 @reference("layernorm_forward")
@@ -353,10 +302,15 @@ def layernorm_forward(x, gamma, beta, eps=1e-5):
     x (N, D); gamma, beta (D,).  mu, var (N, 1) are the mean and biased variance of each
     row; z = gamma ⊙ (x - mu) ⊘ sqrt(var + eps) + beta.  Same behaviour in train and test
     (no running statistics).  Returns (out (N, D), cache).
+
+    Written with batch norm on xᵀ: the D features of one sample are a batch of their own.
     """
     x, gamma, beta, eps = _check_norm_inputs(x, gamma, beta, 2, 1, eps, "(N, D)")
-    out, cache, _, _ = _norm_forward(x, gamma, beta, (1,), 1, eps)
-    return out, cache
+    n = x.shape[0]
+    unit = {"mean": np.zeros(n), "var": np.ones(n)}
+    x_hat_t, cache_t, _ = batchnorm_forward(x.T, np.ones(n), np.zeros(n), unit, eps=eps)
+    x_hat = x_hat_t.T
+    return gamma * x_hat + beta, {"bn_t": cache_t, "x_hat": x_hat, "gamma": gamma}
 
 
 @reference("layernorm_backward")
@@ -365,7 +319,11 @@ def layernorm_backward(dout, cache):
 
     The batch-norm formula with the means taken over the features of each sample.
     """
-    return _norm_backward(dout, cache)
+    dout = as_float_array(dout, "dout")
+    check_same_shape(cache["x_hat"], dout, "x", "dout")
+    dgamma = (dout * cache["x_hat"]).sum(axis=0)
+    dx_t, _, _ = batchnorm_backward((dout * cache["gamma"]).T, cache["bn_t"])
+    return dx_t.T, dgamma, dout.sum(axis=0)
 
 
 @reference("instancenorm_forward")
@@ -374,12 +332,12 @@ def instancenorm_forward(x, gamma, beta, eps=1e-5):
 
     x (N, C, H, W); gamma, beta (C,).  mu, var (N, C, 1, 1); same behaviour in train and
     test.  Returns (out (N, C, H, W), cache).
+
+    Written with layer norm: each (sample, channel) plane of H*W pixels is one "sample".
     """
     x, gamma, beta, eps = _check_norm_inputs(x, gamma, beta, 4, 1, eps, "(N, C, H, W)")
-    out, cache, _, _ = _norm_forward(x, gamma, beta, (2, 3), 1, eps)
-    return out, cache
-
-
-def instancenorm_backward(dout, cache):
-    """Backward pass of ``instancenorm_forward``: dout (N, C, H, W) -> (dx, dgamma (C,), dbeta (C,))."""
-    return _norm_backward(dout, cache)
+    n, c, h, w = x.shape
+    planes = x.reshape(n * c, h * w)
+    x_hat, cache = layernorm_forward(planes, np.ones(h * w), np.zeros(h * w), eps=eps)
+    x_hat = x_hat.reshape(x.shape)
+    return gamma[:, None, None] * x_hat + beta[:, None, None], {"planes": cache, "x_hat": x_hat}

@@ -4,15 +4,12 @@ Notation as in the lecture: w the parameters, grad = ∇f(w) a (stochastic) grad
 learning rate, v the velocity, s the moving average of squared gradients, m the moving
 average of gradients, ⊘ element-wise division.
 
-Each rule exists in three forms that share ONE piece of code:
-
-- an in-place kernel ``_<rule>_update(w, grad, state..., hyper...)`` that overwrites w and
-  its state arrays (it calls ``guard("<rule>_step")`` first, so an exercise cannot earn
-  points by delegating to the library, not even through a class);
-- the pure function ``<rule>_step`` of the contract, which copies its inputs and runs the
-  kernel on the copies;
-- a stateful class (``SGD``, ``Momentum``, ...) for the training loop, which keeps one set
-  of state arrays per parameter and runs the kernel on the parameters themselves.
+Each rule is written once, as the pure function ``<rule>_step`` of the contract (marked
+``@reference``: the exercise of its chapter).  It copies nothing it does not return: the
+caller's arrays are never changed.  The stateful classes (``SGD``, ``Momentum``, ...) that
+the training loop uses keep one set of state arrays per parameter and call that same pure
+function, then write the result into the parameter in place.  So the classes hold no update
+rule of their own: in the student edition they run on the student's step functions.
 
 dtype: the pure functions compute in the common float dtype of w, grad and the state
 (float32 stays float32 when every array is float32; ints become float64).  The classes
@@ -40,8 +37,7 @@ import numpy as np
 
 from .checks import (as_float_array, check_bool, check_fraction, check_int, check_nonnegative,
                      check_positive, check_same_shape, check_state)
-from .ema import _ema_inplace
-from .reference import guard, reference
+from .reference import reference
 
 __all__ = [
     "sgd_step", "momentum_step", "nesterov_step", "rmsprop_step", "adagrad_step",
@@ -55,18 +51,18 @@ __all__ = [
 # validation and copying
 # ---------------------------------------------------------------------------------------
 
-def _copies(w, grad, **state):
-    """Validated float copies of w, its state arrays (same shape as w) and grad.
+def _arrays(w, grad, **state):
+    """Validated float arrays w, its state arrays (same shape as w) and grad.
 
-    Returns ``[w, *state, grad]`` in one common float dtype; the caller's arrays are never
-    touched.
+    Returns ``[w, *state, grad]`` in one common float dtype (new arrays where a conversion
+    was needed); the update rules compute new arrays from them and never write into them.
     """
     w = as_float_array(w, "w")
     grad = as_float_array(grad, "grad")
     check_same_shape(w, grad, "w", "grad")
     states = [check_state(value, w, name) for name, value in state.items()]
     dtype = np.result_type(w, grad, *states)
-    return [np.array(a, dtype=dtype) for a in (w, *states, grad)]
+    return [np.asarray(a, dtype=dtype) for a in (w, *states, grad)]
 
 
 def _rate(rho, name):
@@ -83,76 +79,6 @@ def _adam_hyper(beta1, beta2, eps):
 
 
 # ---------------------------------------------------------------------------------------
-# in-place kernels: each update rule is written here, once.  They read grad before they
-# write w, so grad may even be w itself (the gradient of ½|w|²).
-# ---------------------------------------------------------------------------------------
-
-def _sgd_update(w, grad, lr):
-    guard("sgd_step")
-    w -= lr * grad
-
-
-def _velocity(v, grad, rho):
-    """v <- rho * v + grad (the lecture's velocity, shared by momentum and Nesterov)."""
-    v *= rho
-    v += grad
-
-
-def _momentum_update(w, grad, v, lr, rho):
-    guard("momentum_step")
-    _velocity(v, grad, rho)
-    w -= lr * v
-
-
-def _nesterov_update(w, grad, v, lr, rho):
-    guard("nesterov_step")
-    _velocity(v, grad, rho)
-    w -= lr * (grad + rho * v)
-
-
-def _scaled_step(w, direction, s, lr, eps, s_correction=1.0):
-    """w <- w - lr * direction ⊘ (sqrt(s / s_correction) + eps).
-
-    The per-coordinate rescaling shared by AdaGrad, RMSProp and Adam.
-    """
-    denom = np.divide(s, s_correction)
-    np.sqrt(denom, out=denom)
-    denom += eps
-    step = np.multiply(direction, lr)
-    step /= denom
-    w -= step
-
-
-def _adagrad_update(w, grad, s, lr, eps):
-    guard("adagrad_step")
-    s += grad * grad
-    _scaled_step(w, grad, s, lr, eps)
-
-
-def _rmsprop_update(w, grad, s, lr, rho, eps):
-    guard("rmsprop_step")
-    _ema_inplace(s, grad * grad, rho)
-    _scaled_step(w, grad, s, lr, eps)
-
-
-def _adam_update(w, grad, m, s, t, lr, beta1, beta2, eps, bias_correction):
-    guard("adam_step")
-    _ema_inplace(m, grad, beta1)
-    _ema_inplace(s, grad * grad, beta2)
-    if bias_correction:
-        _scaled_step(w, m / (1 - beta1 ** t), s, lr, eps, 1 - beta2 ** t)
-    else:
-        _scaled_step(w, m, s, lr, eps)
-
-
-def _adamw_update(w, grad, m, s, t, lr, beta1, beta2, eps, weight_decay):
-    guard("adamw_step")
-    decay = (lr * weight_decay) * w          # uses w BEFORE the Adam step
-    _adam_update(w, grad, m, s, t, lr, beta1, beta2, eps, bias_correction=True)
-    w -= decay
-
-
-# ---------------------------------------------------------------------------------------
 # pure functions of the contract
 # ---------------------------------------------------------------------------------------
 
@@ -163,9 +89,8 @@ def sgd_step(w, grad, lr):
     w, grad : arrays of the same shape;  lr > 0.  Returns a new array w_next.
     """
     lr = check_positive(lr, "lr")
-    w, grad = _copies(w, grad)
-    _sgd_update(w, grad, lr)
-    return w
+    w, grad = _arrays(w, grad)
+    return w - lr * grad
 
 
 @reference("momentum_step")
@@ -179,9 +104,9 @@ def momentum_step(w, grad, v, lr, rho=0.9):
     Returns new arrays (w_next, v_next).
     """
     lr, rho = check_positive(lr, "lr"), _rate(rho, "rho")
-    w, v, grad = _copies(w, grad, v=v)
-    _momentum_update(w, grad, v, lr, rho)
-    return w, v
+    w, v, grad = _arrays(w, grad, v=v)
+    v_next = rho * v + grad
+    return w - lr * v_next, v_next
 
 
 @reference("nesterov_step")
@@ -195,9 +120,9 @@ def nesterov_step(w, grad, v, lr, rho=0.9):
     Returns new arrays (w_next, v_next).
     """
     lr, rho = check_positive(lr, "lr"), _rate(rho, "rho")
-    w, v, grad = _copies(w, grad, v=v)
-    _nesterov_update(w, grad, v, lr, rho)
-    return w, v
+    w, v, grad = _arrays(w, grad, v=v)
+    v_next = rho * v + grad
+    return w - lr * (grad + rho * v_next), v_next
 
 
 @reference("rmsprop_step")
@@ -211,9 +136,9 @@ def rmsprop_step(w, grad, s, lr=1e-2, rho=0.99, eps=1e-8):
     outside the square root, as in PyTorch.  Returns new arrays (w_next, s_next).
     """
     lr, rho, eps = check_positive(lr, "lr"), _rate(rho, "rho"), _eps(eps)
-    w, s, grad = _copies(w, grad, s=s)
-    _rmsprop_update(w, grad, s, lr, rho, eps)
-    return w, s
+    w, s, grad = _arrays(w, grad, s=s)
+    s_next = rho * s + (1 - rho) * grad ** 2
+    return w - lr * grad / (np.sqrt(s_next) + eps), s_next
 
 
 @reference("adagrad_step")
@@ -226,9 +151,9 @@ def adagrad_step(w, grad, s, lr=1e-2, eps=1e-8):
     Returns new arrays (w_next, s_next).
     """
     lr, eps = check_positive(lr, "lr"), _eps(eps)
-    w, s, grad = _copies(w, grad, s=s)
-    _adagrad_update(w, grad, s, lr, eps)
-    return w, s
+    w, s, grad = _arrays(w, grad, s=s)
+    s_next = s + grad ** 2
+    return w - lr * grad / (np.sqrt(s_next) + eps), s_next
 
 
 @reference("adam_step")
@@ -249,9 +174,14 @@ def adam_step(w, grad, m, s, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, bias_
     t = check_int(t, "t", minimum=1)
     lr, hyper = check_positive(lr, "lr"), _adam_hyper(beta1, beta2, eps)
     bias_correction = check_bool(bias_correction, "bias_correction")
-    w, m, s, grad = _copies(w, grad, m=m, s=s)
-    _adam_update(w, grad, m, s, t, lr, **hyper, bias_correction=bias_correction)
-    return w, m, s
+    beta1, beta2, eps = hyper["beta1"], hyper["beta2"], hyper["eps"]
+    w, m, s, grad = _arrays(w, grad, m=m, s=s)
+    m_next = beta1 * m + (1 - beta1) * grad
+    s_next = beta2 * s + (1 - beta2) * grad ** 2
+    m_hat, s_hat = m_next, s_next
+    if bias_correction:
+        m_hat, s_hat = m_next / (1 - beta1 ** t), s_next / (1 - beta2 ** t)
+    return w - lr * m_hat / (np.sqrt(s_hat) + eps), m_next, s_next
 
 
 @reference("adamw_step")
@@ -267,9 +197,9 @@ def adamw_step(w, grad, m, s, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, weig
     t = check_int(t, "t", minimum=1)
     lr, hyper = check_positive(lr, "lr"), _adam_hyper(beta1, beta2, eps)
     weight_decay = check_nonnegative(weight_decay, "weight_decay")
-    w, m, s, grad = _copies(w, grad, m=m, s=s)
-    _adamw_update(w, grad, m, s, t, lr, **hyper, weight_decay=weight_decay)
-    return w, m, s
+    w, m, s, grad = _arrays(w, grad, m=m, s=s)
+    w_adam, m_next, s_next = adam_step(w, grad, m, s, t, lr, **hyper)
+    return w_adam - lr * weight_decay * w, m_next, s_next
 
 
 # ---------------------------------------------------------------------------------------
@@ -277,19 +207,24 @@ def adamw_step(w, grad, m, s, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, weig
 # ---------------------------------------------------------------------------------------
 
 class Optimizer:
-    """Base class: updates a dict of parameters in place, one state per parameter name.
+    """Base class: updates a dict of parameters in place with a pure update rule.
 
-    Subclasses set ``state_names`` (the state arrays, created lazily as zeros shaped like the
-    parameter) and implement ``_update(w, grad, state)`` by calling their kernel.
+    A subclass names its rule (``rule = staticmethod(adam_step)``), the rule's state arrays
+    (``state_names``, created as zeros shaped like the parameter) and whether the rule takes
+    the step number t (``counts_steps``).  ``step`` then calls
+    ``rule(w, grad, *state, [t,] lr=lr, **hyper)`` for each parameter and writes the new
+    parameter into it in place, in the parameter's own dtype.
 
     Attributes
     ----------
     lr : float, settable (a learning-rate schedule changes it between steps)
     hyper : dict of the other hyperparameters (fixed)
-    state : dict, parameter name -> dict of state arrays (and Adam's step counter "t")
+    state : dict, parameter name -> dict of state arrays (and the step counter "t")
     """
 
+    rule = None
     state_names = ()
+    counts_steps = False
 
     def __init__(self, lr, **hyper):
         self.lr = lr
@@ -326,7 +261,16 @@ class Optimizer:
             self._update(w, grad, self.state[key])
 
     def _update(self, w, grad, state):
-        raise NotImplementedError
+        """One step of the rule for the parameter w (in place) and its state (replaced)."""
+        args = [state[n] for n in self.state_names]
+        if self.counts_steps:
+            state["t"] = state.get("t", 0) + 1
+            args.append(state["t"])
+        out = self.rule(w.copy(), grad, *args, lr=self.lr, **self.hyper)
+        w_next, *state_next = out if self.state_names else (out,)
+        w[...] = w_next
+        for n, value in zip(self.state_names, state_next):
+            state[n] = np.asarray(value, dtype=w.dtype)
 
     def __repr__(self):
         args = ", ".join(f"{k}={v!r}" for k, v in {"lr": self.lr, **self.hyper}.items())
@@ -336,54 +280,46 @@ class Optimizer:
 class SGD(Optimizer):
     """w -= lr * grad (see :func:`sgd_step`)."""
 
+    rule = staticmethod(sgd_step)
+
     def __init__(self, lr):
         super().__init__(lr)
-
-    def _update(self, w, grad, state):
-        _sgd_update(w, grad, self.lr)
 
 
 class Momentum(Optimizer):
     """The lecture's momentum (see :func:`momentum_step`); state "v"."""
 
+    rule = staticmethod(momentum_step)
     state_names = ("v",)
 
     def __init__(self, lr, rho=0.9):
         super().__init__(lr, rho=_rate(rho, "rho"))
 
-    def _update(self, w, grad, state):
-        _momentum_update(w, grad, state["v"], self.lr, **self.hyper)
-
 
 class Nesterov(Momentum):
     """Nesterov momentum (see :func:`nesterov_step`); state "v"."""
 
-    def _update(self, w, grad, state):
-        _nesterov_update(w, grad, state["v"], self.lr, **self.hyper)
+    rule = staticmethod(nesterov_step)
 
 
 class RMSProp(Optimizer):
     """RMSProp (see :func:`rmsprop_step`); state "s"."""
 
+    rule = staticmethod(rmsprop_step)
     state_names = ("s",)
 
     def __init__(self, lr=1e-2, rho=0.99, eps=1e-8):
         super().__init__(lr, rho=_rate(rho, "rho"), eps=_eps(eps))
 
-    def _update(self, w, grad, state):
-        _rmsprop_update(w, grad, state["s"], self.lr, **self.hyper)
-
 
 class AdaGrad(Optimizer):
     """AdaGrad (see :func:`adagrad_step`); state "s"."""
 
+    rule = staticmethod(adagrad_step)
     state_names = ("s",)
 
     def __init__(self, lr=1e-2, eps=1e-8):
         super().__init__(lr, eps=_eps(eps))
-
-    def _update(self, w, grad, state):
-        _adagrad_update(w, grad, state["s"], self.lr, **self.hyper)
 
 
 class Adam(Optimizer):
@@ -392,29 +328,24 @@ class Adam(Optimizer):
     t counts the steps taken for that parameter: the first call of ``step`` uses t = 1.
     """
 
+    rule = staticmethod(adam_step)
     state_names = ("m", "s")
+    counts_steps = True
 
     def __init__(self, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, bias_correction=True):
         super().__init__(lr, **_adam_hyper(beta1, beta2, eps),
                          bias_correction=check_bool(bias_correction, "bias_correction"))
 
-    _kernel = staticmethod(_adam_update)
-
-    def _update(self, w, grad, state):
-        t = state.get("t", 0) + 1
-        self._kernel(w, grad, state["m"], state["s"], t, self.lr, **self.hyper)
-        state["t"] = t
-
 
 class AdamW(Adam):
     """AdamW (see :func:`adamw_step`): bias-corrected Adam plus decoupled weight decay."""
+
+    rule = staticmethod(adamw_step)
 
     def __init__(self, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=1e-2):
         # Adam's t counting is inherited; the hyperparameters are adamw_step's.
         Optimizer.__init__(self, lr, **_adam_hyper(beta1, beta2, eps),
                            weight_decay=check_nonnegative(weight_decay, "weight_decay"))
-
-    _kernel = staticmethod(_adamw_update)
 
 
 OPTIMIZERS = {"sgd": SGD, "momentum": Momentum, "nesterov": Nesterov, "rmsprop": RMSProp,
@@ -443,6 +374,17 @@ def _state_layout(step):
     return (2 if adam_like else 1 if ("v" in names or "s" in names) else 0), adam_like
 
 
+def _state_names(step):
+    """The names of a step function's state arrays, in the contract's order (see
+    :func:`_state_layout`): ("m", "s"), ("v",), ("s",) or ()."""
+    n_state, adam_like = _state_layout(step)
+    if adam_like:
+        return ("m", "s")
+    if n_state:
+        return ("v",) if "v" in inspect.signature(step).parameters else ("s",)
+    return ()
+
+
 class StepFunction(Optimizer):
     """The training loop's optimizer around a pure step function, such as one you wrote.
 
@@ -455,17 +397,14 @@ class StepFunction(Optimizer):
     def __init__(self, step, lr, **hyper):
         if not callable(step):
             raise TypeError(f"step must be a step function, got {type(step).__name__}")
-        self.step_function = step
-        self.n_state, self.adam_like = _state_layout(step)
+        self.rule = step                     # an instance attribute: called unbound
+        self.state_names = _state_names(step)
+        self.counts_steps = self.state_names == ("m", "s")
         super().__init__(lr, **hyper)
 
-    def _update(self, w, grad, state):
-        arrays = state.setdefault("arrays", [np.zeros_like(w) for _ in range(self.n_state)])
-        state["t"] = state.get("t", 0) + 1
-        out = self.step_function(w.copy(), grad, *arrays, *([state["t"]] if self.adam_like else []),
-                                 lr=self.lr, **self.hyper)
-        w_next, *arrays[:] = out if self.n_state else (out,)
-        w[...] = w_next
+    @property
+    def step_function(self):
+        return self.rule
 
     def __repr__(self):
         args = ", ".join(f"{k}={v!r}" for k, v in {"lr": self.lr, **self.hyper}.items())

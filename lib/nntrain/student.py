@@ -27,14 +27,23 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["NotSolvedError", "SolutionError", "solution", "find_notebook"]
+__all__ = ["NotSolvedError", "SolutionError", "DelegatedToItselfError", "solution", "call",
+           "find_notebook", "friendly_errors"]
 
 ENV = "NNTRAIN_COURSE_DIR"
+#: set in the grader's kernels: there IPython's error display stays as it is (the grader
+#: restores it before every test and reports any change)
+GRADING = "NNTRAIN_GRADING"
 _EXERCISE = re.compile(r"^#+\s*Exercise\s+(\d+)\s*:\s*`(\w+)", re.M)
 
 
 class NotSolvedError(NotImplementedError):
     """A graded function the library needs has not been solved yet."""
+
+
+class DelegatedToItselfError(RecursionError):
+    """A student's function called the library's function of the same name, which in the
+    student edition is that same student's function again."""
 
 
 class SolutionError(RuntimeError):
@@ -156,3 +165,97 @@ def solution(chapter: str, name: str):
         raise NotSolvedError(f"{name} (chapter {chapter}) is not solved yet: {path} defines no "
                              f"function {name} in its solution cells")
     return found.functions[name]
+
+
+#: the graded functions the library is running right now on the student's behalf
+_running: set = set()
+
+
+def call(chapter: str, name: str, *args, **kwargs):
+    """Call the student's ``name`` of ``chapter`` (see :func:`solution`) with the arguments.
+
+    This is how the student edition's library runs a graded function.  A student's function
+    that calls the library's function of the same name would come back here: that is
+    reported at once instead of recursing until Python gives up.
+    """
+    fn = solution(chapter, name)
+    if name in _running:
+        raise DelegatedToItselfError(
+            f"your {name} (chapter {chapter}) calls nntrain's {name}, which in the student edition "
+            f"is your own {name}: write it with NumPy instead of calling the library")
+    _running.add(name)
+    try:
+        return fn(*args, **kwargs)
+    finally:
+        _running.discard(name)
+
+
+def exercise_number(chapter: str, name: str, start: Path | None = None):
+    """The number of the exercise that asks for ``name`` in the saved notebook, or None."""
+    path = find_notebook(chapter, start)
+    if path is None:
+        return None
+    try:
+        cells = json.loads(path.read_text(encoding="utf-8")).get("cells", [])
+    except (OSError, ValueError):
+        return None
+    numbers = {m.group(2): int(m.group(1)) for c in cells if c.get("cell_type") == "markdown"
+               for m in _EXERCISE.finditer(_source(c))}
+    return numbers.get(name)
+
+
+def unsolved_message(exc, tb):
+    """The "not solved yet" message for an exception a cell raised, or None if it is not one:
+    a :class:`NotSolvedError`, or a bare ``NotImplementedError()`` raised by a function the
+    notebook defines (an exercise's stub)."""
+    if isinstance(exc, NotSolvedError):
+        return str(exc)
+    if type(exc) is not NotImplementedError or str(exc):
+        return None
+    while tb.tb_next is not None:
+        tb = tb.tb_next
+    code = tb.tb_frame.f_code
+    if code.co_name.startswith("<") or "site-packages" in code.co_filename or "nntrain" in code.co_filename:
+        return None
+    chapter = Path.cwd().name
+    number = exercise_number(chapter, code.co_name)
+    where = f"exercise {number}" if number else "its exercise"
+    return (f"{code.co_name} (chapter {chapter}) is not solved yet: solve {where} of this notebook, "
+            f"run its cell, then run this cell again")
+
+
+#: errors a cell may raise because an earlier cell stopped at an unsolved exercise
+_KNOCK_ON = (NameError, KeyError, IndexError, AttributeError, TypeError, ValueError, UnboundLocalError)
+
+
+def friendly_errors():
+    """In a Jupyter notebook: a cell that needs an exercise not solved yet shows one line that
+    says so (which function, which chapter, which exercise) instead of a traceback, and a
+    later cell that fails for want of what that cell would have defined (a NameError, say)
+    says so too.  The cells still fail, as they should.  Outside IPython, and in the
+    grader's kernels, this does nothing."""
+    if os.environ.get(GRADING):
+        return
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return
+    shell = get_ipython()
+    if shell is None:
+        return
+    stopped = []          # the "not solved yet" messages of this kernel's cells so far
+
+    def handler(shell, etype, value, tb, tb_offset=None):
+        message = unsolved_message(value, tb)
+        if message is not None:
+            stopped.append(message)
+            return [f"\x1b[0;31m{type(value).__name__}\x1b[0m: {message}"]
+        full = shell.InteractiveTB.structured_traceback(etype, value, tb, tb_offset=tb_offset)
+        if not stopped or not isinstance(value, _KNOCK_ON):
+            return full
+        first = [f"\x1b[0;31m{etype.__name__}\x1b[0m: {value}",
+                 f"  an earlier cell stopped because {stopped[-1]}, so what it would have made is missing "
+                 f"here. Solve that exercise, save the notebook and run it again from the top."]
+        return first if isinstance(value, NameError) else first + full
+
+    shell.set_custom_exc((NotImplementedError, NotSolvedError) + _KNOCK_ON, handler)

@@ -17,7 +17,9 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import sys
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 from tqdm.auto import tqdm
@@ -25,7 +27,7 @@ from tqdm.auto import tqdm
 from .checks import as_int_array, check_int, check_positive, check_rng
 from .data import minibatch_indices
 from .losses import softmax_cross_entropy
-from .tuning import EarlyStopping
+from .tuning import early_stopping_epoch
 
 __all__ = ["History", "train", "evaluate"]
 
@@ -83,6 +85,20 @@ def _accuracy(scores, y):
 
 def _loss_and_accuracy(scores, y):
     return softmax_cross_entropy(scores, y)[0], _accuracy(scores, y)
+
+
+class EarlyStop(NamedTuple):
+    best: int       # index of the best evaluation so far: the weights to keep
+    stop: bool      # patience ran out: stop training now
+
+
+def _early_stopping(val_losses, patience):
+    """The rule of :func:`~nntrain.tuning.early_stopping_epoch` applied to the validation
+    losses seen so far (a non-finite loss never improves): the best evaluation, and whether
+    ``patience`` evaluations in a row have passed without improvement."""
+    finite = [v if math.isfinite(v) else sys.float_info.max for v in val_losses]
+    best = int(early_stopping_epoch(finite, patience))
+    return EarlyStop(best, len(val_losses) - 1 - best >= patience)
 
 
 def evaluate(model, X, y):
@@ -143,7 +159,6 @@ def train(model, optimizer, X_train, y_train, X_val=None, y_val=None, epochs=10,
     rng = np.random.default_rng(0) if rng is None else check_rng(rng)
     if patience is not None and not has_val:
         raise ValueError("patience needs a validation set: pass X_val and y_val")
-    stopper = EarlyStopping(patience) if patience is not None else None
     if lr_schedule is not None and not callable(lr_schedule):
         raise TypeError(f"lr_schedule must be a function epoch -> lr, got {type(lr_schedule).__name__}")
     if lr_schedule_unit not in ("epoch", "step"):
@@ -207,10 +222,11 @@ def train(model, optimizer, X_train, y_train, X_val=None, y_val=None, epochs=10,
                     history.val_loss.append(val_loss)
                     history.val_acc.append(val_acc)
                     postfix.update(val_loss=f"{val_loss:.4g}", val_acc=f"{val_acc:.3f}")
-                    if stopper is not None:
-                        if stopper.update(val_loss):
+                    if patience is not None:
+                        best, stop = _early_stopping(history.val_loss, patience)
+                        if best == len(history.val_loss) - 1:
                             best_params = model.copy_params()
-                        if stopper.should_stop:
+                        if stop:
                             history.stopped_epoch = epoch
                             bar.set_postfix(postfix)
                             break
@@ -218,8 +234,8 @@ def train(model, optimizer, X_train, y_train, X_val=None, y_val=None, epochs=10,
     finally:
         bar.close()
 
-    if stopper is not None and stopper.best_epoch is not None:
-        history.best_epoch = history.eval_epoch[stopper.best_epoch]
+    if patience is not None and history.val_loss:
+        history.best_epoch = history.eval_epoch[_early_stopping(history.val_loss, patience).best]
         model.set_params(best_params)     # early stopping keeps the weights of the best epoch
     elif history.val_loss:
         finite = [v if math.isfinite(v) else math.inf for v in history.val_loss]

@@ -8,8 +8,8 @@ second, and report the third once, at the very end.
 - :func:`log_uniform` draws scale parameters such as lr "uniformly in the exponent".
 - :func:`random_search` / :func:`grid_search` run ``train_eval(params) -> score`` on many
   hyperparameter settings and keep the best validation score.
-- :func:`early_stopping_epoch` (and :class:`EarlyStopping`, the same rule one epoch at a
-  time, used by :func:`nntrain.train.train`) picks the epoch whose weights to keep.
+- :func:`early_stopping_epoch` picks the epoch whose weights to keep (:func:`nntrain.train.train`
+  applies it after every evaluation).
 """
 from __future__ import annotations
 
@@ -25,11 +25,9 @@ from .reference import guard, reference
 __all__ = [
     "train_val_test_split",
     "log_uniform",
-    "sample_params",
     "random_search",
     "grid_search",
     "early_stopping_epoch",
-    "EarlyStopping",
 ]
 
 
@@ -134,30 +132,6 @@ def _check_space(space):
     return space
 
 
-def sample_params(space, rng):
-    """Draw one setting of hyperparameters from ``space``, each independently.
-
-    ``space`` maps a name to one of
-      ("log", low, high)      -- log-uniform on [low, high], 0 < low < high (e.g. lr)
-      ("uniform", low, high)  -- uniform on [low, high)                 (e.g. dropout p)
-      ("choice", [options])   -- one of the options, each equally likely (e.g. width)
-    Returns a new dict name -> value (Python floats for the ranges, the option object itself
-    for a choice), in the order of ``space``.
-    """
-    _check_space(space)
-    check_rng(rng)
-    params = {}
-    for name, spec in space.items():
-        if spec[0] == "log":
-            params[name] = float(log_uniform(spec[1], spec[2], 1, rng)[0])
-        elif spec[0] == "uniform":
-            params[name] = float(rng.uniform(spec[1], spec[2]))
-        else:
-            options = spec[1]
-            params[name] = options[int(rng.integers(len(options)))]
-    return params
-
-
 # ----------------------------------------------------------------------------- searching
 
 def _score(value):
@@ -174,6 +148,7 @@ def _run_trials(train_eval, settings):
     trials = [(params, score), ...] in the order run; the best is the highest score, the
     first such trial on a tie; a NaN score (a diverged run) is never better than a number.
     """
+    guard("random_search")      # grid search's engine picks the best trial: no exercise may use it
     if not callable(train_eval):
         raise TypeError(f"train_eval must be callable, got {type(train_eval).__name__}")
     trials = []
@@ -194,20 +169,39 @@ def random_search(train_eval, space, n_trials, rng):
     Parameters
     ----------
     train_eval : callable, params dict -> validation score (higher is better)
-    space : dict name -> ("log", low, high) | ("uniform", low, high) | ("choice", [options])
-        (see :func:`sample_params`)
+    space : dict name -> one of
+        ("log", low, high)      log-uniform on [low, high], 0 < low < high (e.g. lr)
+        ("uniform", low, high)  uniform on [low, high)                 (e.g. dropout p)
+        ("choice", [options])   one of the options, each equally likely (e.g. width)
+        Each trial draws every hyperparameter independently, in the order of ``space``.
     n_trials : int >= 1, the number of calls of train_eval
     rng : numpy.random.Generator
 
     Returns
     -------
-    best_params : dict, the params of the highest score (the first such trial on a tie)
-    trials : list of (params, score) tuples in the order run
+    best_params : dict, the params of the highest score (the first such trial on a tie; a
+        NaN score, a diverged run, is never the best unless every score is NaN)
+    trials : list of (params, score) tuples in the order run; params maps each name to a
+        Python float (ranges) or the option itself (choice)
     """
     _check_space(space)
     n_trials = check_int(n_trials, "n_trials", minimum=1)
     check_rng(rng)
-    return _run_trials(train_eval, (sample_params(space, rng) for _ in range(n_trials)))
+    if not callable(train_eval):
+        raise TypeError(f"train_eval must be callable, got {type(train_eval).__name__}")
+    trials = []
+    for _ in range(n_trials):
+        params = {}
+        for name, spec in space.items():
+            if spec[0] == "log":
+                params[name] = float(log_uniform(spec[1], spec[2], 1, rng)[0])
+            elif spec[0] == "uniform":
+                params[name] = float(rng.uniform(spec[1], spec[2]))
+            else:
+                params[name] = spec[1][int(rng.integers(len(spec[1])))]
+        trials.append((params, _score(train_eval(dict(params)))))
+    scores = [-math.inf if math.isnan(score) else score for _, score in trials]
+    return dict(trials[int(np.argmax(scores))][0]), trials
 
 
 def grid_search(train_eval, grid):
@@ -215,7 +209,7 @@ def grid_search(train_eval, grid):
 
     ``grid`` maps a name to a non-empty list of values; the combinations run in
     ``itertools.product`` order (the last name varies fastest).  Returns
-    ``(best_params, trials)`` exactly as :func:`random_search` does.  With k values for each
+    ``(best_params, trials)`` as :func:`random_search` does.  With k values for each
     of d hyperparameters it costs k**d runs, and only k distinct values of each
     hyperparameter are ever tried (random search tries a new value on every trial).
     """
@@ -231,40 +225,6 @@ def grid_search(train_eval, grid):
 
 # ----------------------------------------------------------------------------- early stopping
 
-class EarlyStopping:
-    """The early-stopping rule, one epoch at a time.
-
-    Call :meth:`update` with each epoch's validation loss.  An epoch *improves* when its loss
-    is strictly lower than the best so far (the first epoch always does; NaN never does).
-    After ``patience`` epochs in a row without improvement, :attr:`should_stop` is True.
-    :attr:`best_epoch` is the 0-based epoch of the best loss (the first one on a tie): the
-    weights to keep.  :func:`early_stopping_epoch` runs this rule over a whole list.
-    """
-
-    def __init__(self, patience):
-        self.patience = check_int(patience, "patience", minimum=1)
-        self.epoch = -1           # epochs seen so far, minus one
-        self.best_epoch = None
-        self.best_loss = math.inf
-        self.bad_epochs = 0       # epochs in a row without improvement
-
-    def update(self, val_loss):
-        """Record the next epoch's validation loss; return True if it is a new best."""
-        guard("early_stopping_epoch")
-        val_loss = float(val_loss)
-        self.epoch += 1
-        if self.best_epoch is None or val_loss < self.best_loss:
-            self.best_epoch, self.best_loss, self.bad_epochs = self.epoch, val_loss, 0
-            return True
-        self.bad_epochs += 1
-        return False
-
-    @property
-    def should_stop(self):
-        """True once ``patience`` epochs in a row brought no improvement."""
-        return self.bad_epochs >= self.patience
-
-
 @reference("early_stopping_epoch")
 def early_stopping_epoch(val_losses, patience):
     """The epoch whose weights early stopping keeps.
@@ -279,9 +239,13 @@ def early_stopping_epoch(val_losses, patience):
     losses = as_float_array(val_losses, "val_losses", ndim=1, finite=True)
     if losses.size == 0:
         raise ValueError("val_losses must hold at least one epoch")
-    stopper = EarlyStopping(patience)
-    for loss in losses:
-        stopper.update(loss)
-        if stopper.should_stop:
-            break
-    return stopper.best_epoch
+    patience = check_int(patience, "patience", minimum=1)
+    best, waited = 0, 0
+    for epoch in range(1, losses.size):
+        if losses[epoch] < losses[best]:
+            best, waited = epoch, 0
+        else:
+            waited += 1
+            if waited == patience:
+                break
+    return best

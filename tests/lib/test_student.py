@@ -107,3 +107,46 @@ def test_the_current_folder_is_searched_too(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     assert student.find_notebook("05_demo") == tmp_path / "05_demo" / "05_demo.ipynb"
     assert student.solution("05_demo", "double")(4) == 8
+
+
+# ---------------------------------------------------------------- call, and the notebook's errors
+
+def test_call_runs_the_students_function(course):
+    write_chapter(course, double="    return 2 * x\n")
+    assert student.call("05_demo", "double", 21) == 42
+
+
+def test_a_function_that_calls_the_library_version_of_itself_is_stopped(course):
+    # in the student edition the library's double IS the student's: calling it would recurse
+    write_chapter(course, double="    from nntrain import student\n"
+                                 "    return student.call('05_demo', 'double', x)\n")
+    with pytest.raises(student.DelegatedToItselfError, match="calls nntrain's double, which in the student "
+                                                              "edition is your own double"):
+        student.call("05_demo", "double", 1)
+    assert not student._running                      # nothing is left marked as running
+
+
+def _raised(fn, *args):
+    try:
+        fn(*args)
+    except Exception as exc:  # noqa: BLE001
+        return exc, exc.__traceback__
+    raise AssertionError("did not raise")
+
+
+def test_the_unsolved_message_names_the_notebooks_stub(course, monkeypatch):
+    write_chapter(course, chapter="05_demo")
+    monkeypatch.chdir(course / "05_demo")             # the kernel runs in the chapter's folder
+    namespace = {}
+    exec(compile("def triple(x):\n    raise NotImplementedError()\n", "/tmp/ipykernel_1/2.py", "exec"), namespace)
+    message = student.unsolved_message(*_raised(namespace["triple"], 1))
+    assert message.startswith("triple (chapter 05_demo) is not solved yet: solve exercise 2 of this notebook")
+    # a NotImplementedError with a message is the code's own, not a stub
+    exec(compile("def other(x):\n    raise NotImplementedError('mode 3')\n", "/tmp/ipykernel_1/3.py", "exec"),
+         namespace)
+    assert student.unsolved_message(*_raised(namespace["other"], 1)) is None
+    assert student.unsolved_message(*_raised(lambda: 1 / 0)) is None
+
+
+def test_friendly_errors_does_nothing_outside_ipython():
+    assert student.friendly_errors() is None

@@ -5,8 +5,8 @@ import numpy as np
 import pytest
 
 from nntrain.reference import DelegationError, forbid
-from nntrain.tuning import (EarlyStopping, early_stopping_epoch, grid_search, log_uniform,
-                            random_search, sample_params, train_val_test_split)
+from nntrain.tuning import (early_stopping_epoch, grid_search, log_uniform, random_search,
+                            train_val_test_split)
 
 
 def rng(seed=0):
@@ -127,14 +127,20 @@ def test_log_uniform_bad_input():
         log_uniform(1.0, 2.0, 3, None)
 
 
-# ----------------------------------------------------------------------------- sample_params
+# ----------------------------------------------------------------------------- the search space
 
 SPACE = {"lr": ("log", 1e-4, 1e-1), "p": ("uniform", 0.1, 0.6), "width": ("choice", [16, 64, 256])}
 
 
-def test_sample_params_ranges_and_types():
+def sample_params(space, g, n=1):
+    """The settings random search draws from ``space`` (n trials), in order."""
+    _, trials = random_search(lambda params: 0.0, space, n, g)
+    return [params for params, _ in trials] if n > 1 else trials[0][0]
+
+
+def test_random_search_draws_ranges_and_types():
     g = rng(2)
-    draws = [sample_params(SPACE, g) for _ in range(300)]
+    draws = sample_params(SPACE, g, 300)
     assert all(list(d) == ["lr", "p", "width"] for d in draws)
     lrs = np.array([d["lr"] for d in draws])
     ps = np.array([d["p"] for d in draws])
@@ -145,7 +151,7 @@ def test_sample_params_ranges_and_types():
     assert abs(np.mean(np.log10(lrs)) - (-2.5)) < 0.15          # log-uniform, not uniform
 
 
-def test_sample_params_bad_space():
+def test_random_search_bad_space():
     g = rng()
     with pytest.raises(TypeError, match="space"):
         sample_params([("lr", "log", 1, 2)], g)
@@ -292,21 +298,10 @@ def test_early_stopping_epoch_bad_input():
         early_stopping_epoch([1.0, float("nan")], 2)
 
 
-def test_early_stopping_class_step_by_step():
-    s = EarlyStopping(2)
-    assert s.update(1.0) and s.best_epoch == 0 and not s.should_stop
-    assert not s.update(1.0) and s.bad_epochs == 1 and not s.should_stop
-    assert s.update(0.5) and s.best_epoch == 2 and s.bad_epochs == 0
-    assert not s.update(0.6) and not s.update(float("nan"))
-    assert s.should_stop and s.best_epoch == 2 and s.best_loss == 0.5
-
-
 def test_references_are_registered_and_guarded():
     with forbid("early_stopping_epoch"):
         with pytest.raises(DelegationError):
             early_stopping_epoch([1.0, 0.5], 1)
-        with pytest.raises(DelegationError):           # delegating through the class is caught too
-            EarlyStopping(1).update(1.0)
     with forbid("log_uniform", "random_search", "train_val_test_split"):
         for call in (lambda: log_uniform(1, 2, 3, rng()),
                      lambda: random_search(lambda p: 0.0, SPACE, 1, rng()),

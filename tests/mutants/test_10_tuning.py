@@ -648,13 +648,21 @@ def random_search__delegates_top_level(train_eval, space, n_trials, rng):
     return _lib_random_search(train_eval, space, n_trials, rng)
 
 
-def random_search__delegates_sample_params(train_eval, space, n_trials, rng):
+def random_search__delegates_run_trials(train_eval, space, n_trials, rng):
+    # draws the settings itself but lets the library's trial runner (grid search's) pick the best
     from nntrain import tuning
-    trials = []
+    settings = []
     for _ in range(n_trials):
-        params = tuning.sample_params(space, rng)
-        trials.append((params, train_eval(params)))
-    return max(trials, key=lambda t: t[1])[0], trials
+        params = {}
+        for name, spec in space.items():
+            if spec[0] == "log":
+                params[name] = float(np.exp(rng.uniform(np.log(spec[1]), np.log(spec[2]))))
+            elif spec[0] == "uniform":
+                params[name] = float(rng.uniform(spec[1], spec[2]))
+            else:
+                params[name] = spec[1][int(rng.integers(len(spec[1])))]
+        settings.append(params)
+    return tuning._run_trials(train_eval, settings)
 
 
 # ------------------------------------------------------------------ random_search: right
@@ -910,14 +918,14 @@ def early_stopping__delegates_top_level(val_losses, patience):
     return _lib_early_stopping_epoch(val_losses, patience)
 
 
-def early_stopping__delegates_class(val_losses, patience):
-    from nntrain.tuning import EarlyStopping
-    stopper = EarlyStopping(patience)
-    for loss in val_losses:
-        stopper.update(loss)
-        if stopper.should_stop:
+def early_stopping__delegates_training_loop(val_losses, patience):
+    # the training loop's early-stopping step, which applies the library's rule
+    from nntrain.train import _early_stopping
+    for n in range(1, len(val_losses) + 1):
+        best, stop = _early_stopping(list(val_losses[:n]), patience)
+        if stop:
             break
-    return stopper.best_epoch
+    return best
 
 
 # ------------------------------------------------------------------ early_stopping_epoch: right
@@ -1001,7 +1009,7 @@ WRONG = [
         random_search__uniform_as_normal, random_search__best_index, random_search__arrays_and_lists,
         random_search__one_element_arrays, random_search__uniform_size_one, random_search__choice_index,
         random_search__best_score_starts_at_zero,
-        random_search__delegates_top_level, random_search__delegates_sample_params]
+        random_search__delegates_top_level, random_search__delegates_run_trials]
 ] + [
     ("early_stopping_epoch", f) for f in [
         early_stopping__ties_improve, early_stopping__one_epoch_late, early_stopping__one_epoch_early,
@@ -1009,7 +1017,7 @@ WRONG = [
         early_stopping__last_of_ties, early_stopping__no_reset, early_stopping__compares_previous,
         early_stopping__min_delta, early_stopping__returns_loss, early_stopping__best_starts_at_zero,
         early_stopping__first_epoch_counts_as_bad, early_stopping__appends_sentinel,
-        early_stopping__delegates_top_level, early_stopping__delegates_class]
+        early_stopping__delegates_top_level, early_stopping__delegates_training_loop]
 ]
 
 RIGHT = [

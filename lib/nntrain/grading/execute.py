@@ -28,6 +28,7 @@ from jupyter_client.manager import AsyncKernelManager
 from nbclient import NotebookClient
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
+from .. import student
 from . import sandbox
 from .notebook import nbgrader_meta
 
@@ -72,7 +73,8 @@ def make_kernelspec(folder: str, box: sandbox.Config) -> str:
     argv = [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}",
             "--HistoryManager.hist_file=:memory:", "--InteractiveShell.xmode=Minimal"]
     box = dataclasses.replace(box, env={**box.env, "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1",
-                                        "MKL_NUM_THREADS": "1", "PYTHONDONTWRITEBYTECODE": "1"})
+                                        "MKL_NUM_THREADS": "1", "PYTHONDONTWRITEBYTECODE": "1",
+                                        student.GRADING: "1"})
     spec = {"argv": sandbox.command(sandbox.write(box, folder), argv),
             "display_name": "nntrain grader", "language": "python"}
     with open(os.path.join(spec_dir, "kernel.json"), "w") as f:
