@@ -40,7 +40,7 @@ def _cmd_grade(args):
     try:
         rows = grade(root, Path(args.submitted), Path(args.out), feedback=feedback,
                      chapters=args.chapter or None, limits=limits, jobs=args.jobs,
-                     progress=not args.quiet, sandbox_mode=mode)
+                     progress=not args.quiet, sandbox_mode=mode, record=not args.no_gradebook)
     except KeyboardInterrupt:
         print(f"interrupted: {args.out} lists what was graded; the rest is needs_review "
               "(not graded)", file=sys.stderr)
@@ -98,6 +98,8 @@ def main(argv=None):
     p.add_argument("--notebook-timeout", type=float, default=600.0, help="seconds per notebook")
     p.add_argument("--memory-gb", type=float, default=4.0, help="address-space limit of a kernel")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--no-gradebook", action="store_true",
+                   help="do not record the results in nbgrader's gradebook (autograder/gradebook.db)")
     p.add_argument("--sandbox", default="auto", choices=["auto", "root", "userns", "none"],
                    help="how kernels are confined (default: the strongest this machine allows)")
     p.set_defaults(func=_cmd_grade)

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import html
 import os
+import shutil
 import re
 from pathlib import Path
 
@@ -106,10 +107,34 @@ def render(nb, row, master) -> str:
     return "\n".join(parts)
 
 
-def write(nb, row, master, path: Path):
-    """Render and write atomically (a reader never sees half a page)."""
-    page = render(nb, row, master)
+def render_unreadable(row) -> str:
+    """The page of a submission that could not be read: why, and what to hand in instead."""
+    e = html.escape
+    return "\n".join([
+        f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>Feedback: {e(row.chapter)}, "
+        f"{e(row.student)}</title><style>{_CSS}</style></head><body>",
+        f"<h1>Feedback: {e(row.chapter)}, {e(row.student)}</h1>",
+        f"<p><b>Score: {_num(row.score)} / {_num(row.max_score)}</b> (status: {e(row.status)})</p>",
+        f"<p>Your submission could not be graded: {e(row.reason or 'it could not be read')}.</p>",
+        f"<p>Hand in the notebook itself, <code>{e(row.chapter)}/{e(row.chapter)}.ipynb</code>, as "
+        "JupyterLab saves it (File &gt; Save, or File &gt; Download), and ask your instructor to grade "
+        "it again.</p>",
+        "</body></html>"])
+
+
+#: nbgrader's files beside a collected submission that `nbgrader release_feedback` reads from
+#: the feedback folder
+EXCHANGE_FILES = ("timestamp.txt", "submission_secret.txt")
+
+
+def write(nb, row, master, path: Path, submitted: Path | None = None):
+    """Render and write atomically (a reader never sees half a page); with nbgrader's
+    timestamp and secret from the ``submitted`` folder, so release_feedback can send it."""
+    page = render(nb, row, master) if nb is not None else render_unreadable(row)
     path.parent.mkdir(parents=True, exist_ok=True)
+    for name in EXCHANGE_FILES:
+        if submitted is not None and (Path(submitted) / name).is_file():
+            shutil.copy2(Path(submitted) / name, path.parent / name)
     tmp = path.with_suffix(".tmp")
     tmp.write_text(page, encoding="utf-8")
     os.replace(tmp, path)

@@ -23,10 +23,11 @@ import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 import nbformat
 
-from . import execute, integrity, sandbox
+from . import execute, gradebook, integrity, sandbox
 from .feedback import write as write_feedback
 from .assemble import Master, assemble, load_master
 from .course import CourseError, chapter_ids
@@ -36,6 +37,15 @@ from .scan import scan
 
 FIELDS = ["student", "chapter", "score", "max_score", "status", "reason", "tests"]
 TEST_FIELDS = ["student", "chapter", "test", "score", "max_score", "result", "message"]
+
+
+class TestResult(NamedTuple):
+    """One test cell of one submission: its points earned of its points, and why."""
+    grade_id: str
+    score: float
+    max_score: float
+    result: str          # "passed", "failed", "not run", "unchecked", ...
+    message: str
 
 
 @dataclass
@@ -55,7 +65,7 @@ class Row:
     max_score: float = 0.0
     status: str = "graded"
     reason: str = ""
-    tests: list = field(default_factory=list)   # (grade_id, score, max, result, message)
+    tests: list = field(default_factory=list)   # TestResult of every test cell, in order
 
     def csv_row(self):
         return {"student": self.student, "chapter": self.chapter, "score": _num(self.score),
@@ -139,18 +149,20 @@ class Jail:
 
 
 def grade_one(sub: Submission, master: Master | None, work: Path, feedback: Path | None,
-              limits: execute.Limits, jail: Jail | None = None) -> Row:
+              limits: execute.Limits, jail: Jail | None = None, autograded: Path | None = None) -> Row:
+    """Grade one submission: its row; its feedback page under ``feedback`` and its executed
+    notebook under ``autograded`` (for the formgrader), when those are given."""
     row = Row(sub.student, sub.chapter)
     if master is not None:
         row.max_score = master.max_score
-        row.tests = [(g, 0.0, p, "not run", "") for g, p in master.points.items()]
+        row.tests = [TestResult(g, 0.0, p, "not run", "") for g, p in master.points.items()]
     if sub.path is None:
         row.status, row.reason = "unreadable", sub.problem
-        return row
+        return _unreadable(row, sub, feedback)
     submission, problem = _read(sub.path)
     if submission is None:
         row.status, row.reason = "unreadable", problem
-        return row
+        return _unreadable(row, sub, feedback)
     nb, notes = assemble(submission, master)
     guard = integrity.Run()
     nb.cells = _with_integrity_checks(nb.cells, guard)
@@ -183,7 +195,7 @@ def grade_one(sub: Submission, master: Master | None, work: Path, feedback: Path
                 ok, result = False, "unchecked"
                 message = "the grader's integrity check before this test was prevented from running"
                 unguarded.append(gid)
-            tests.append((gid, master.points[gid] if ok else 0.0, master.points[gid], result, message))
+            tests.append(TestResult(gid, master.points[gid] if ok else 0.0, master.points[gid], result, message))
             guarded = False
     row.tests = tests
     row.score = sum(t[1] for t in tests)
@@ -208,7 +220,18 @@ def grade_one(sub: Submission, master: Master | None, work: Path, feedback: Path
         reasons = run.events + reasons
     row.reason = "; ".join(reasons)[:1000]
     if feedback is not None:
-        write_feedback(nb, row, master, feedback / sub.student / sub.chapter / f"{sub.chapter}.html")
+        write_feedback(nb, row, master, feedback / sub.student / sub.chapter / f"{sub.chapter}.html",
+                       sub.path.parent)
+    if autograded is not None:
+        gradebook.write_notebook(nb, master, autograded / sub.student / sub.chapter, sub.path.parent)
+    return row
+
+
+def _unreadable(row: Row, sub: Submission, feedback: Path | None) -> Row:
+    """An unreadable submission's row, with a feedback page that says why."""
+    if feedback is not None and sub.chapter and sub.chapter != "?":
+        write_feedback(None, row, None, feedback / sub.student / sub.chapter / f"{sub.chapter}.html",
+                       sub.path.parent if sub.path is not None else None)
     return row
 
 
@@ -269,9 +292,10 @@ def per_test_csv_path(out: Path) -> Path:
 
 def grade(root: Path, submitted: Path, out: Path, feedback: Path | None = None, chapters=None,
           limits: execute.Limits | None = None, jobs: int = 1, progress: bool = True,
-          sandbox_mode: str = "auto") -> list:
+          sandbox_mode: str = "auto", record: bool = False) -> list:
     """Grade every submission under ``submitted``; write ``out`` (+ ``*_tests.csv``) and feedback.
-    ``sandbox_mode``: ``auto`` (the strongest available) or one of :data:`.sandbox.MODES`."""
+    ``sandbox_mode``: ``auto`` (the strongest available) or one of :data:`.sandbox.MODES`.
+    ``record``: also record the results in the course's gradebook (:mod:`.gradebook`)."""
     root, submitted, out = Path(root), Path(submitted), Path(out)
     if not submitted.is_dir():
         raise CourseError(f"submitted folder {submitted} does not exist")
@@ -292,7 +316,8 @@ def grade(root: Path, submitted: Path, out: Path, feedback: Path | None = None, 
 
     def one(sub):
         try:
-            return grade_one(sub, masters.get(sub.chapter), work, feedback, limits, jail)
+            return grade_one(sub, masters.get(sub.chapter), work, feedback, limits, jail,
+                             autograded=root / "autograder" / "autograded" if record else None)
         except Exception as exc:   # never lose the batch to one submission
             row = Row(sub.student, sub.chapter, status="needs_review",
                       reason=f"grader error: {exc.__class__.__name__}: {str(exc)[:300]}")
@@ -325,6 +350,9 @@ def grade(root: Path, submitted: Path, out: Path, feedback: Path | None = None, 
         bar.close()
         shutil.rmtree(work, ignore_errors=True)
     _write_results(out, rows)
+    if record:
+        gradebook.record(root, rows, {(s.student, s.chapter): gradebook.read_timestamp(s.path and s.path.parent)
+                                      for s in subs})
     return rows
 
 
