@@ -1,7 +1,7 @@
 """The student edition (`nntrain student-edition`): no answer in any file; it installs with
 pip; run unsolved, every chapter shows its stored figures and fails only in its tests or with
-"not solved yet"; with the reference solutions pasted in and saved, every chapter runs top to
-bottom, in order, on the student build of the library, drawing the book's figures."""
+"not solved yet".  (Solved, it runs top to bottom: tests/test_edition_solved.py, a file of its
+own so that the two run on two workers at once.)"""
 from __future__ import annotations
 
 import ast
@@ -246,27 +246,6 @@ def _paste_solutions(course: Path):
                 cell.source = "\n".join(line for line in answers[cell.get("id")].splitlines()
                                         if "### BEGIN SOLUTION" not in line and "### END SOLUTION" not in line)
         nbformat.write(nb, path)
-
-
-def test_solved_edition_runs_every_chapter_in_order(built, site, tmp_path):
-    """Every exercise solved and saved first; then the chapters run 00 ... 10, started in that
-    order, two at a time (each reads the others' saved notebooks, none writes them)."""
-    from concurrent.futures import ThreadPoolExecutor
-    course = tmp_path / "chapters"
-    shutil.copytree(built / "chapters", course)
-    _paste_solutions(course)
-
-    def figures(chapter):
-        folder = course / chapter
-        nb = _run(nbformat.read(folder / f"{chapter}.ipynb", as_version=4), folder, site, allow_errors=False)
-        return sum(_images(c) for c in nb.cells if c.cell_type == "code")
-
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        drawn = dict(zip(CHAPTERS, pool.map(figures, CHAPTERS)))
-    for chapter in CHAPTERS:
-        stored = nbformat.read(built / "chapters" / chapter / f"{chapter}.ipynb", as_version=4)
-        expected = sum(_images(c) for c in stored.cells if c.cell_type == "code")
-        assert drawn[chapter] >= expected, f"{chapter}: {drawn[chapter]} figures drawn, the book has {expected}"
 
 
 # ------------------------------------------------------------------------------ the transform
