@@ -12,7 +12,8 @@ outputs are left out, and so are interactive widgets (sliders, progress bars), w
 running kernel; each widget cell follows a static figure of the same thing.
 
 The notebooks run in ``--jobs`` kernels at once (nbclient), each with one BLAS thread and
-the inline figure backend; nbconvert's HTML export (the JupyterLab template) writes the
+the inline figure backend; each execution is cached under ``build/cache/executed/`` (keyed by
+the notebook and the library, :func:`executed_one`) and shared with the student edition; nbconvert's HTML export (the JupyterLab template) writes the
 pages, figures embedded, equations rendered by MathJax (loaded from a CDN when a page is
 viewed).  The glossary page is generated from ``book/glossary.csv`` (see nntrain.glossary).
 ``manifest.json`` lists the pages with their number of figures.

@@ -94,6 +94,12 @@ def _imports(cells) -> str:
     return "\n".join(lines)
 
 
+def _exercise_numbers(cells) -> dict:
+    """function name -> the number of the exercise that asks for it ("### Exercise 1: `adam_step`")."""
+    return {m.group(2): int(m.group(1)) for c in cells if c.get("cell_type") == "markdown"
+            for m in _EXERCISE.finditer(_source(c))}
+
+
 def _not_solved_guard(fn, name, chapter, number, path):
     """``fn``, with a bare ``NotImplementedError`` turned into a :class:`NotSolvedError`."""
 
@@ -114,8 +120,7 @@ def _not_solved_guard(fn, name, chapter, number, path):
 def _run(chapter: str, path: Path) -> Chapter:
     """Run the solution cells of the notebook at ``path``; return what they define."""
     cells = json.loads(path.read_text(encoding="utf-8")).get("cells", [])
-    exercises = {m.group(2): int(m.group(1)) for c in cells if c.get("cell_type") == "markdown"
-                 for m in _EXERCISE.finditer(_source(c))}
+    exercises = _exercise_numbers(cells)
     space = {"__name__": f"nntrain_student_{chapter}"}
     exec(compile(_imports(cells), f"{path} (imports)", "exec"), space)
     imported = set(space)
@@ -199,9 +204,7 @@ def exercise_number(chapter: str, name: str, start: Path | None = None):
         cells = json.loads(path.read_text(encoding="utf-8")).get("cells", [])
     except (OSError, ValueError):
         return None
-    numbers = {m.group(2): int(m.group(1)) for c in cells if c.get("cell_type") == "markdown"
-               for m in _EXERCISE.finditer(_source(c))}
-    return numbers.get(name)
+    return _exercise_numbers(cells).get(name)
 
 
 def unsolved_message(exc, tb):

@@ -223,10 +223,10 @@ def train(model, optimizer, X_train, y_train, X_val=None, y_val=None, epochs=10,
                     history.val_acc.append(val_acc)
                     postfix.update(val_loss=f"{val_loss:.4g}", val_acc=f"{val_acc:.3f}")
                     if patience is not None:
-                        best, stop = _early_stopping(history.val_loss, patience)
-                        if best == len(history.val_loss) - 1:
+                        verdict = _early_stopping(history.val_loss, patience)
+                        if verdict.best == len(history.val_loss) - 1:
                             best_params = model.copy_params()
-                        if stop:
+                        if verdict.stop:
                             history.stopped_epoch = epoch
                             bar.set_postfix(postfix)
                             break

@@ -922,10 +922,10 @@ def early_stopping__delegates_training_loop(val_losses, patience):
     # the training loop's early-stopping step, which applies the library's rule
     from nntrain.train import _early_stopping
     for n in range(1, len(val_losses) + 1):
-        best, stop = _early_stopping(list(val_losses[:n]), patience)
-        if stop:
+        verdict = _early_stopping(list(val_losses[:n]), patience)
+        if verdict.stop:
             break
-    return best
+    return verdict.best
 
 
 # ------------------------------------------------------------------ early_stopping_epoch: right
