@@ -5,9 +5,10 @@ import os
 
 os.environ["MPLBACKEND"] = "Agg"
 
-#: the files that take longest (tens of seconds to minutes), longest first
-LONG_FIRST = ("test_edition_solved.py", "test_grading.py", "test_edition.py", "test_book.py",
-              "test_adversarial.py", "test_browser.py", "test_sandbox.py", "test_gradebook.py")
+#: the files that take longest (tens of seconds to minutes): first the adversarial corpus, whose
+#: time limits mostly wait (so the other worker's notebooks have the cores), then the longest
+LONG_FIRST = ("test_adversarial.py", "test_edition_solved.py", "test_grading.py", "test_edition.py",
+              "test_book.py", "test_sandbox.py", "test_browser.py", "test_gradebook.py")
 
 
 def pytest_collection_modifyitems(session, config, items):
