@@ -35,9 +35,14 @@ from .release import gradebook_lock
 REVIEW = ("flagged", "needs_review", "unreadable")
 
 
+def _coursedir(root: Path):
+    from .course import nbgrader_api
+    return nbgrader_api(root).coursedir
+
+
 def db_url(root: Path) -> str:
-    """The gradebook of the course at ``root`` (as ``nbgrader_config.py`` sets it)."""
-    return "sqlite:///" + str(Path(root) / "autograder" / "gradebook.db")
+    """The gradebook of the course at ``root``, as its ``nbgrader_config.py`` sets it."""
+    return _coursedir(root).db_url
 
 
 def read_timestamp(folder: Path | None):
@@ -79,7 +84,9 @@ def record(root: Path, rows, timestamps: dict | None = None) -> int:
     from sqlalchemy.exc import SAWarning
     timestamps = timestamps or {}
     done = 0
-    with gradebook_lock(root), Gradebook(db_url(root), course_id="nntrain") as gb, warnings.catch_warnings():
+    coursedir = _coursedir(root)
+    with gradebook_lock(root), Gradebook(coursedir.db_url, course_id=coursedir.course_id) as gb, \
+            warnings.catch_warnings():
         warnings.simplefilter("ignore", SAWarning)     # nbgrader's own session use, harmless
         known = set()
         for row in rows:
