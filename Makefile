@@ -44,7 +44,7 @@ lab: $(STAMP)
 
 ## the textbook as static HTML: build/book/index.html (runs every solution notebook, 2 at a time)
 book: $(STAMP)
-	$(BIN)/python -m nntrain.book --out build/book --jobs 2
+	$(BIN)/python -m nntrain.course.book --out build/book --jobs 2
 
 ## the course as a class receives it, no answers: build/student-edition/ (see README)
 student-edition: $(STAMP)

@@ -37,3 +37,10 @@ c.GenerateFeedback.preprocessors = [
     "nbgrader.preprocessors.ClearHiddenTests",
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
 ]
+
+# `nbgrader autograde` with nntrain's integrity checks before every test (a submission that
+# rebinds numpy.testing's or the library's functions fails its tests and needs a manual
+# grade); grade with `nntrain grade` all the same, which adds the sandbox and the limits
+# (see nntrain.grading.nbgrader_autograde).
+from nntrain.grading.nbgrader_autograde import AUTOGRADE_PREPROCESSORS  # noqa: E402
+c.Autograde.autograde_preprocessors = AUTOGRADE_PREPROCESSORS

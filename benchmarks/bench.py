@@ -13,7 +13,7 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 
-from nntrain.grading.course import chapter_ids, find_root
+from nntrain.course.layout import chapter_ids, find_root
 from nntrain.grading.grade import grade
 
 os.environ.setdefault("MPLBACKEND", "Agg")

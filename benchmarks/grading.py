@@ -15,7 +15,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from nntrain.grading.course import find_root
+from nntrain.course.layout import find_root
 from nntrain.grading.grade import grade
 
 

@@ -29,15 +29,14 @@ import re
 import types
 import warnings
 from functools import lru_cache
-from pathlib import Path
 
 import nbformat
 
 import nntrain
 
-from nntrain.grading.notebook import nbgrader_meta as _meta
+from nntrain.course.notebook import nbgrader_meta as _meta
+from tests.course import ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
 os.environ.setdefault("MPLBACKEND", "Agg")
 
 

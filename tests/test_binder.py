@@ -2,13 +2,12 @@
 environment.yml alone (edition/ holds the templates of the edition's own files), and its
 README's badge opens JupyterLab on the chapters."""
 import re
-from pathlib import Path
 
 import pytest
 
-from nntrain import edition
+from nntrain.course import edition
+from tests.course import ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
 EDITION = ROOT / "edition"
 yaml = pytest.importorskip("yaml")
 

@@ -8,21 +8,14 @@ stops the build with a message naming its chapter.
 import json
 import re
 import shutil
-from pathlib import Path
 
 import nbformat
 import pytest
 
-from nntrain import book, glossary
-from nntrain.grading.course import chapter_ids
-from nntrain.grading.notebook import nbgrader_meta
+from nntrain.course import book, glossary
+from nntrain.course.notebook import nbgrader_meta
+from tests.course import CHAPTERS, ROOT, solution as _solution
 
-ROOT = Path(__file__).resolve().parents[1]
-CHAPTERS = chapter_ids(ROOT)
-
-
-def _solution(chapter):
-    return nbformat.read(ROOT / "solutions" / chapter / f"{chapter}.ipynb", as_version=4)
 
 
 def _cells(page: str) -> dict:

@@ -35,13 +35,13 @@ from secrets import token_hex
 import nbformat
 import pytest
 
-from nntrain import book, edition
-from nntrain.grading.notebook import nbgrader_meta
+from nntrain.course import book, edition
+from nntrain.course.notebook import nbgrader_meta
 from tests.capabilities import require
+from tests.course import ROOT
 
 pytestmark = pytest.mark.browser
 
-ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "tests" / "artifacts"
 CHROMIUM = "/usr/bin/chromium"
 CHAPTER = os.environ.get("NNTRAIN_BROWSER_CHAPTER", "00_training_loop")

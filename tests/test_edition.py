@@ -16,12 +16,10 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from nntrain import book, edition
-from nntrain.grading.course import chapter_ids
-from nntrain.grading.notebook import nbgrader_meta
+from nntrain.course import book, edition
+from nntrain.course.notebook import nbgrader_meta
+from tests.course import CHAPTERS, ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
-CHAPTERS = chapter_ids(ROOT)
 MARKERS = ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS")
 
 pytestmark = pytest.mark.slow

@@ -5,17 +5,14 @@ earlier chapter; every "English (中文)" term annotation in the notebooks' mark
 glossary term (headings are titles, not checked in that direction; quotations of the lecture
 are not annotations).  See nntrain.glossary for how annotations are found and matched.
 """
-from pathlib import Path
 
 import nbformat
 import pytest
 
-from nntrain import glossary
-from nntrain.grading.course import chapter_ids
-from nntrain.reference import CONTRACT
+from nntrain.course import glossary
+from nntrain.contract import CONTRACT
+from tests.course import CHAPTERS, ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
-CHAPTERS = chapter_ids(ROOT)
 TERMS = glossary.load(glossary.path(ROOT))
 NOTEBOOKS = {c: nbformat.read(ROOT / "solutions" / c / f"{c}.ipynb", as_version=4) for c in CHAPTERS}
 ANNOTATIONS = {c: glossary.annotations(nb, c) for c, nb in NOTEBOOKS.items()}

@@ -9,12 +9,12 @@ import nbformat
 import pytest
 
 from nntrain.grading import gradebook
-from nntrain.grading.course import nbgrader, nbgrader_api
+from nntrain.course.layout import nbgrader, nbgrader_api
 from nntrain.grading.grade import grade
-from nntrain.grading.notebook import nbgrader_meta
-from nntrain.reference import CONTRACT
+from nntrain.course.notebook import nbgrader_meta
+from nntrain.contract import CONTRACT
+from tests.course import ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
 CHAPTERS = ["04_moving_averages", "08_dropout"]
 
 pytestmark = pytest.mark.slow
@@ -123,7 +123,7 @@ def test_regrading_updates_the_same_submissions(graded, tmp_path):
     again = grade(course, submitted, tmp_path / "again.csv", jobs=2, progress=False, record=True,
                   chapters=[CHAPTERS[1]])
     from nbgrader.api import Gradebook
-    with Gradebook(gradebook.db_url(course), course_id="nntrain") as gb:
+    with Gradebook(gradebook.Course.read(course).db_url, course_id="nntrain") as gb:
         for chapter in CHAPTERS:             # one submission per student, as before
             assert sorted(s.student.id for s in gb.assignment_submissions(chapter)) == \
                 sorted(r.student for r in rows if r.chapter == chapter)
@@ -145,3 +145,40 @@ def test_an_unreadable_submission_gets_a_page_that_says_why(graded):
     course, _, _, _ = graded
     page = (course / "autograder" / "feedback" / "dan" / CHAPTERS[1] / f"{CHAPTERS[1]}.html").read_text(encoding="utf-8")
     assert "could not be graded" in page and "unreadable" in page
+
+
+def _scores(course: Path) -> dict:
+    """(student, chapter, cell) -> (auto score, needs manual grade) of every graded cell."""
+    from nbgrader.api import Gradebook
+    with Gradebook(gradebook.Course.read(course).db_url, course_id="nntrain") as gb:
+        return {(s.student.id, chapter, g.name): (g.auto_score, g.needs_manual_grade)
+                for chapter in CHAPTERS for s in gb.assignment_submissions(chapter)
+                for nb in s.notebooks for g in nb.grades}
+
+
+def test_grading_one_student_leaves_every_other_row_as_it_was(graded, tmp_path):
+    """`nntrain grade --student ben`: ben's rows are replaced in the CSVs and the gradebook;
+    every other student's rows stay, byte for byte in the CSVs."""
+    from nntrain.course.cli import main
+    from nntrain.grading.results import per_test_csv_path
+    course, submitted, out, _ = graded
+    mine = tmp_path / "grades.csv"
+    shutil.copy(out, mine)
+    shutil.copy(per_test_csv_path(out), per_test_csv_path(mine))
+    lines = mine.read_text(encoding="utf-8").splitlines()
+    mine.write_text("\n".join(line.replace(",graded,", ",needs_review,") if line.startswith("ben,") else line
+                              for line in lines) + "\n", encoding="utf-8")    # a stale row of ben's
+    before, scores = mine.read_text(encoding="utf-8"), _scores(course)
+    tests_before = per_test_csv_path(mine).read_text(encoding="utf-8")
+    assert main(["--root", str(course), "grade", str(submitted), "--out", str(mine), "--student", "ben",
+                 "--jobs", "2", "--quiet"]) == 0
+    after = mine.read_text(encoding="utf-8")
+    assert [line for line in after.splitlines() if not line.startswith("ben,")] == \
+        [line for line in before.splitlines() if not line.startswith("ben,")]
+    assert [line for line in after.splitlines() if line.startswith("ben,")] == \
+        [line for line in lines if line.startswith("ben,")], "ben's rows are graded again, as before"
+    assert [line for line in per_test_csv_path(mine).read_text(encoding="utf-8").splitlines()
+            if not line.startswith("ben,")] == [line for line in tests_before.splitlines() if not line.startswith("ben,")]
+    now = _scores(course)
+    assert {k: v for k, v in now.items() if k[0] != "ben"} == {k: v for k, v in scores.items() if k[0] != "ben"}
+    assert {k: v for k, v in now.items() if k[0] == "ben"} == {k: v for k, v in scores.items() if k[0] == "ben"}

@@ -4,29 +4,19 @@ the batch; the CSVs and the feedback hold what they should."""
 import csv
 import json
 import shutil
-from pathlib import Path
 
 import nbformat
 import pytest
 
-from nntrain.grading.course import chapter_ids
-from nntrain.grading.notebook import nbgrader_meta as _meta
+from nntrain.course.notebook import nbgrader_meta as _meta
 from nntrain.grading.execute import Limits
-from nntrain.grading.grade import grade, per_test_csv_path
-from nntrain.reference import CONTRACT
+from nntrain.grading.grade import grade
+from nntrain.grading.results import per_test_csv_path
+from nntrain.contract import CONTRACT
+from tests.course import CHAPTERS, released as _student, ROOT, solution as _solution
 
-ROOT = Path(__file__).resolve().parents[1]
-CHAPTERS = chapter_ids(ROOT)
 
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(not CHAPTERS, reason="no chapters yet")]
-
-
-def _solution(chapter):
-    return nbformat.read(ROOT / "solutions" / chapter / f"{chapter}.ipynb", as_version=4)
-
-
-def _student(chapter):
-    return nbformat.read(ROOT / "chapters" / chapter / f"{chapter}.ipynb", as_version=4)
 
 
 def _points(chapter):
@@ -100,12 +90,12 @@ def graded(tmp_path_factory):
     lost = sum(p for g, p in points.items() if g == f"test_{last_fn}" or g.startswith(f"test_{last_fn}__"))
     expected[("hal_kernel_dies", chapter)] = (total - lost, "needs_review")
     # an endless loop in the last graded function: its tests hit the cell time limit,
-    # every later exercise is still graded
+    # every later exercise is still graded, and a person should look (needs_review)
     nb, fn = _one_wrong(chapter)
     next(c for c in nb.cells if _meta(c).get("grade_id") == fn).source = (
         f"def {fn}(*args, **kwargs):\n    while True:\n        pass\n")
     _put(sub, "ivy_endless_loop", chapter, nb)
-    expected[("ivy_endless_loop", chapter)] = (expected[("cai_one_wrong", chapter)][0], "graded")
+    expected[("ivy_endless_loop", chapter)] = (expected[("cai_one_wrong", chapter)][0], "needs_review")
     # code that rebinds the checking machinery is flagged for a person to review
     nb = _solution(chapter)
     nb.cells.append(nbformat.v4.new_code_cell("import numpy as np\nnp.allclose = lambda *a, **k: True"))
@@ -179,7 +169,7 @@ def test_regrading_is_idempotent(graded, tmp_path):
 
 
 def test_cli_exit_codes(tmp_path):
-    from nntrain.cli import main
+    from nntrain.course.cli import main
     assert main(["grade", str(tmp_path / "missing"), "--out", str(tmp_path / "g.csv")]) == 2
     (tmp_path / "empty").mkdir()
     assert main(["grade", str(tmp_path / "empty"), "--out", str(tmp_path / "g.csv"), "--quiet"]) == 0
@@ -192,7 +182,8 @@ def test_an_interrupted_regrade_leaves_no_stale_scores(graded, tmp_path, monkeyp
     for student in ("ada_solution", "ben_blank"):
         shutil.copytree(graded["sub"] / student, sub / student)
     out = tmp_path / "g.csv"
-    out.write_text("student,chapter,score\nben_blank,old,99\n")      # a previous run's grades
+    # a previous run's grades: of the chapter graded again, and of another one
+    out.write_text(f"student,chapter,score\nben_blank,{CHAPTERS[0]},99\nben_blank,other,7\n")
 
     def fake_grade_one(s, master, *args, **kwargs):
         if s.student == "ben_blank":
@@ -202,8 +193,10 @@ def test_an_interrupted_regrade_leaves_no_stale_scores(graded, tmp_path, monkeyp
     monkeypatch.setattr(G, "grade_one", fake_grade_one)
     with pytest.raises(KeyboardInterrupt):
         grade(ROOT, sub, out, feedback=tmp_path / "fb", chapters=[CHAPTERS[0]], jobs=1, progress=False)
-    rows = {r["student"]: r for r in _csv(out)}
-    assert rows["ada_solution"]["status"] == "graded" and rows["ada_solution"]["score"] == "1"
-    assert rows["ben_blank"]["status"] == "needs_review" and rows["ben_blank"]["score"] == "0"
-    assert "not graded" in rows["ben_blank"]["reason"]
+    rows = {(r["student"], r["chapter"]): r for r in _csv(out)}
+    ada, ben = rows["ada_solution", CHAPTERS[0]], rows["ben_blank", CHAPTERS[0]]
+    assert ada["status"] == "graded" and ada["score"] == "1"
+    assert ben["status"] == "needs_review" and ben["score"] == "0"
+    assert "not graded" in ben["reason"]
     assert "99" not in out.read_text()
+    assert rows["ben_blank", "other"]["score"] == "7", "a chapter this run did not grade keeps its row"

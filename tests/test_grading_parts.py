@@ -6,8 +6,8 @@ import nbformat
 from nntrain.grading import execute, integrity
 from nntrain.grading.assemble import Master, assemble
 from nntrain.grading.feedback import render
-from nntrain.grading.grade import Row
-from nntrain.grading.notebook import nbgrader_meta
+from nntrain.grading.records import INJECTED, SKIP, Row, TestResult
+from nntrain.course.notebook import nbgrader_meta
 from nntrain.grading.scan import scan
 
 VISIBLE = "assert double(2) == 4\nprint('double passed')\n"
@@ -57,7 +57,7 @@ def test_an_honest_submission_runs_its_answer_with_the_hidden_tests():
     assert notes == []
     assert _sources(nb)[:3] == [("setup", "import numpy as np\n"),
                                 ("double", "def double(x):\n    return 2 * x\n"), ("test_double", HIDDEN)]
-    assert nb.cells[3].source == DEMO and nb.cells[3].metadata.get(execute.SKIP) is True
+    assert nb.cells[3].source == DEMO and nb.cells[3].metadata.get(SKIP) is True
 
 
 def test_an_edited_or_deleted_test_cell_is_the_instructors_again():
@@ -101,7 +101,7 @@ def test_a_changed_demo_cell_runs_and_an_unchanged_one_is_skipped():
     cells = _release()
     cells.append(_cell(DEMO + "x = 1\n"))
     nb, _ = assemble(_submission(cells), _master())
-    marks = {c.source: bool(c.metadata.get(execute.SKIP)) for c in nb.cells}
+    marks = {c.source: bool(c.metadata.get(SKIP)) for c in nb.cells}
     assert marks[DEMO] is True and marks[DEMO + "x = 1\n"] is False
 
 
@@ -136,9 +136,9 @@ def _graded(result="failed", message="AssertionError: double(2) is wrong\n  expe
             cell.outputs = [nbformat.v4.new_output("error", ename="AssertionError", evalue="wrong",
                                                    traceback=["AssertionError: wrong"])]
     check = _cell("secret integrity check")
-    check.metadata[integrity.MARK] = True
+    check.metadata[INJECTED] = True
     nb.cells.insert(0, check)
-    row = Row("ada", "00_demo", 0.0, 2.0, "graded", "", [("test_double", 0.0, 2.0, result, message)])
+    row = Row("ada", "00_demo", 0.0, 2.0, "graded", "", [TestResult("test_double", 0.0, 2.0, result, message)])
     return nb, row
 
 
@@ -192,3 +192,131 @@ def test_an_error_is_always_kept_but_shortened():
     client.output(outs, error, None, 0)
     assert outs[-1]["output_type"] == "error" and len(outs[-1]["evalue"]) == 5000
     assert len(outs[-1]["traceback"]) == 20
+
+
+# --- the integrity check, in this process (an IPython shell, no kernel) ------------------------
+
+def _shell():
+    from IPython.core.interactiveshell import InteractiveShell
+    return InteractiveShell.instance()
+
+
+def test_the_integrity_check_puts_back_what_student_code_rebound_and_says_what():
+    import contextlib
+    import io
+    import sys
+
+    import numpy as np
+
+    import nntrain.testing
+    from nntrain.grading import integrity_kernel
+    shell, printed = _shell(), io.StringIO()
+    allclose, testing_module, custom = np.allclose, sys.modules["nntrain.testing"], shell.custom_exceptions
+    with contextlib.redirect_stdout(printed):
+        check = integrity_kernel.snapshot("s3cret", shell)
+        try:
+            np.allclose = lambda *args, **kwargs: True
+            sys.modules["nntrain.testing"] = object()
+            shell.set_custom_exc((AssertionError,), lambda *args, **kwargs: None)
+            check(7)
+        finally:
+            np.allclose, sys.modules["nntrain.testing"] = allclose, testing_module
+            shell.custom_exceptions = custom
+    assert np.allclose is allclose and sys.modules["nntrain.testing"] is nntrain.testing
+    names = integrity.restored_names(printed.getvalue())
+    assert {"numpy.allclose", "sys.modules['nntrain.testing']", "IPython custom exception handler"} <= set(names), names
+    run = integrity.Run()
+    run.secret = "s3cret"
+    assert run.acknowledged(7, printed.getvalue()) and not run.acknowledged(8, printed.getvalue())
+
+
+def test_an_untouched_kernel_gets_only_the_acknowledgement():
+    import contextlib
+    import io
+
+    from nntrain.grading import integrity_kernel
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        integrity_kernel.snapshot("s3cret", _shell())(1)
+    assert printed.getvalue() == f"{integrity_kernel.ACK}{integrity_kernel.token('s3cret', 1)}\n"
+
+
+def test_the_snapshot_cell_loads_the_check_by_path_and_binds_it_under_the_runs_key():
+    import contextlib
+    import io
+    run, space, printed = integrity.Run(), {"get_ipython": _shell}, io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        exec(run.snapshot(), space)
+        space[run.key](3)
+    assert run.acknowledged(3, printed.getvalue())
+    assert f"{run.key}_make" not in space, "the loader is deleted after use"
+
+
+def test_the_snapshot_never_imports_a_module_from_the_notebooks_folder(tmp_path, monkeypatch):
+    import pytest
+
+    from nntrain.grading import integrity_kernel
+    (tmp_path / "fake_numpy_xyz.py").write_text("raise SystemExit('imported the fake')\n")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.syspath_prepend("")
+    with pytest.raises(ModuleNotFoundError):
+        integrity_kernel._import_trusted(["fake_numpy_xyz"])
+
+
+def test_injected_cells_come_first_and_before_every_test():
+    run = integrity.Run()
+    cells = integrity.inject(_release(), run)
+    kinds = ["snapshot" if c.metadata.get(INJECTED) and i == 0 else "check" if c.metadata.get(INJECTED)
+             else nbgrader_meta(c).get("grade_id", "demo") for i, c in enumerate(cells)]
+    assert kinds == ["snapshot", "setup", "double", "check", "test_double", "demo"]
+    assert cells[3].source == run.check(3)
+
+
+# --- finding the submissions, scoring a run, merging CSVs --------------------------------------
+
+def test_submissions_are_found_with_what_is_wrong_with_each(tmp_path):
+    from nntrain.grading import submissions
+    for path in ("ada/00_demo/00_demo.ipynb", "ben/00_demo/mine.ipynb", "cai/00_demo.ipynb",
+                 "dan/99_nope/99_nope.ipynb", "eve/00_demo/a.ipynb", "eve/00_demo/b.ipynb"):
+        (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / path).write_text("{}")
+    (tmp_path / "ada/00_demo/timestamp.txt").write_text("2026-12-01 10:00:00.000000 UTC")
+    found = {s.student: s for s in submissions.find(tmp_path, ["00_demo"])}
+    assert found["ada"].path.name == "00_demo.ipynb" and found["ada"].timestamp.day == 1
+    assert found["ben"].path.name == "mine.ipynb" and "expected 00_demo.ipynb" in found["ben"].note
+    assert found["cai"].path is None and "wrong layout" in found["cai"].problem
+    assert found["dan"].path is None and "unknown chapter" in found["dan"].problem
+    assert found["eve"].path is None and "a.ipynb, b.ipynb" in found["eve"].problem
+    assert [s.student for s in submissions.find(tmp_path, ["00_demo"], students={"ada", "eve"})] == ["ada", "eve"]
+
+
+def test_a_test_scores_only_when_it_passed_and_its_integrity_check_was_acknowledged():
+    from nntrain.grading.execute import CellRun, Limits, RunResult
+    from nntrain.grading.records import Submission
+    from nntrain.grading.score import score
+    run = integrity.Run()
+    nb, notes = assemble(_submission(_release()), _master())
+    nb.cells = integrity.inject(nb.cells, run)
+    check = next(i for i, c in enumerate(nb.cells) if c.source == run.check(i))
+    ran = RunResult(cells=[CellRun(i, status="ok") for i in range(len(nb.cells))])
+    sub = Submission("ada", "00_demo", None)
+    acknowledgement = f"{integrity.ACK}{integrity.token(run.secret, check)}\n"
+    nb.cells[check].outputs = [nbformat.v4.new_output("stream", name="stdout", text=acknowledgement)]
+    assert score(nb, ran, _master(), run, sub, notes, Limits()).score == 2.0
+    nb.cells[check].outputs = []                          # the check did not run to its end
+    row = score(nb, ran, _master(), run, sub, notes, Limits())
+    assert (row.score, row.status, row.tests[0].result) == (0.0, "flagged", "unchecked")
+    ran.cells[check + 1] = CellRun(check + 1, status="timeout", error="cell exceeded 60 s")
+    row = score(nb, ran, _master(), run, sub, notes, Limits())
+    assert (row.score, row.status) == (0.0, "needs_review") and "cell time limit" in row.reason
+
+
+def test_a_partial_run_updates_its_rows_and_keeps_every_other(tmp_path):
+    from nntrain.grading import results
+    out = tmp_path / "grades.csv"
+    results.write(out, [Row("ada", "00", 1.0, 2.0), Row("ben", "00", 2.0, 2.0), Row("ada", "01", 0.0, 3.0)])
+    results.write(out, [Row("ben", "00", 0.5, 2.0), Row("cai", "00", 2.0, 2.0)], partial=True)
+    lines = [line.split(",")[:3] for line in out.read_text().splitlines()[1:]]
+    assert lines == [["ada", "00", "1"], ["ben", "00", "0.5"], ["ada", "01", "0"], ["cai", "00", "2"]]
+    results.write(out, [Row("ben", "00", 2.0, 2.0)])       # a whole-class run replaces
+    assert [line.split(",")[0] for line in out.read_text().splitlines()[1:]] == ["ben"]

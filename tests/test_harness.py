@@ -3,12 +3,11 @@ cell nbgrader releases to them."""
 import nbformat
 import pytest
 
-from nntrain.grading.course import chapter_ids
-from nntrain.grading.notebook import nbgrader_meta
+from nntrain.course.notebook import nbgrader_meta
 from tests import harness
 from tests.harness import ROOT, visible_part
+from tests.course import CHAPTERS
 
-CHAPTERS = chapter_ids(ROOT)
 
 
 @pytest.mark.parametrize("chapter", CHAPTERS)
@@ -31,7 +30,7 @@ def test_visible_part_removes_every_hidden_block():
 def test_every_test_cell_reaches_its_own_function(chapter):
     """The spill check skips only cells that cannot reach a replaced function: a cell that
     does not even reach its own function would be skipped wrongly (or tests nothing)."""
-    from nntrain.reference import CONTRACT
+    from nntrain.contract import CONTRACT
     for function in CONTRACT[chapter]:
         own = set(harness.test_cells(chapter, function))
         assert own and own <= harness.reached_by(chapter, [function]), function

@@ -2,15 +2,13 @@
 versions behave as nbgrader expects.  (How an unsolved chapter runs on the student build of
 the library is tests/test_edition.py's.)"""
 import shutil
-from pathlib import Path
 
 import pytest
 
-from nntrain.grading.course import chapter_ids, nbgrader
-from nntrain.grading.release import generate, release
+from nntrain.course.layout import nbgrader
+from nntrain.course.release import generate, release
+from tests.course import CHAPTERS, ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
-CHAPTERS = chapter_ids(ROOT)
 
 pytestmark = pytest.mark.slow
 

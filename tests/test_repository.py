@@ -1,7 +1,6 @@
 """The repository fits together: dependencies agree, notebooks are clean, every graded
 function has a reference, every chapter follows the template's grading conventions."""
 import re
-from pathlib import Path
 
 import nbformat
 import pytest
@@ -9,12 +8,11 @@ import pytest
 import nntrain  # noqa: F401  (imports every module through the references below)
 from nntrain import (data, ema, gradcheck, init, layers, losses, optim, preprocess,  # noqa: F401
                      functions, tuning)
-from nntrain.grading.course import chapter_ids
-from nntrain.grading.notebook import dumps, normalize
-from nntrain.reference import CONTRACT, REFERENCES
+from nntrain.course.notebook import dumps, normalize
+from nntrain.contract import CONTRACT
+from nntrain.reference import REFERENCES
+from tests.course import CHAPTERS, ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
-CHAPTERS = chapter_ids(ROOT)
 
 
 def _names(spec):

@@ -16,8 +16,8 @@ from nntrain.grading import execute, sandbox
 
 from tests.capabilities import promised_sandbox, require
 from tests.processes import processes_with
+from tests.course import ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
 MODES = [m for m in ("root", "userns") if not sandbox.probe(m)]
 
 
@@ -35,7 +35,7 @@ def _run(mode, tmp_path, cells, limits=None, extra_hidden=()):
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells])
     with sandbox.SLOTS.take() as slot:
         box = sandbox.prepare(mode, str(work), sandbox.hidden_paths(ROOT, extra_hidden),
-                              limits, slot)
+                              limits.resources, slot)
         result = execute.run(nb, str(work), limits, box)
     return nb, result, slot
 
@@ -176,7 +176,7 @@ def test_fork_bomb_is_contained_and_the_notebook_goes_on(mode, tmp_path):
     bomb = ("import os, time\nborn = 0\ntry:\n    while born < 5000:\n        if os.fork() == 0:\n"
             "            while True:\n                time.sleep(1)\n        born += 1\n"
             "except OSError:\n    pass\nprint(born)")
-    limits = execute.Limits(cell_timeout=30, processes=64)
+    limits = execute.Limits(cell_timeout=30, resources=sandbox.Resources(processes=64))
     nb, result, _ = _run(mode, tmp_path, [bomb, "print('after the bomb')"], limits)
     assert [c.status for c in result.cells] == ["ok", "ok"], result
     born = int(nb.cells[0].outputs[0]["text"])
@@ -205,6 +205,18 @@ def test_notebook_time_limit_stops_the_run_and_says_so(tmp_path):
     assert any("notebook time limit" in e for e in result.events), result.events
 
 
+def test_the_notebook_time_limit_holds_during_a_cell(tmp_path):
+    """An endless cell under a long cell limit ends when the notebook's time is up, not when
+    its own limit is: the notebook limit is enforced during a cell, not only between cells."""
+    limits = execute.Limits(cell_timeout=120, notebook_timeout=8, kill_grace=2)
+    t0 = time.monotonic()
+    nb, result, _ = _run(MODES[0], tmp_path, ["while True:\n    pass", "print('after')"], limits)
+    took = time.monotonic() - t0
+    assert took < 8 + 2 + 15, f"the run took {took:.0f} s: the notebook limit did not stop the cell"
+    assert result.cells[0].status in ("timeout", "not run") and result.cells[1].status == "not run", result
+    assert any("notebook time limit" in e for e in result.events), result.events
+
+
 def test_detect_rejects_unknown_and_unavailable_modes():
     with pytest.raises(ValueError, match="sandbox"):
         sandbox.detect("chroot")
@@ -217,7 +229,7 @@ def test_a_kernel_that_cannot_start_is_retried_then_reported_with_the_reason(mod
     work = tmp_path / "work"
     work.mkdir()
     limits = execute.Limits()
-    box = sandbox.prepare(mode, str(work), [], limits)
+    box = sandbox.prepare(mode, str(work), [], limits.resources)
     box.hide = [str(tmp_path / "secret")]
     (tmp_path / "secret").mkdir()
     box.expose = ["relative/path/the/launcher/rejects"]   # makes the mount step fail
@@ -234,7 +246,7 @@ def test_kernel_works_with_an_empty_proc_where_no_new_one_can_be_mounted(mode, t
     work = tmp_path / "work"
     work.mkdir()
     limits = execute.Limits(cell_timeout=20)
-    box = sandbox.prepare(mode, str(work), sandbox.hidden_paths(ROOT), limits)
+    box = sandbox.prepare(mode, str(work), sandbox.hidden_paths(ROOT), limits.resources)
     box.proc = "empty"
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
         "import os, json, numpy as np\nprint(json.dumps([os.listdir('/proc'), float(np.ones(3).sum())]))")])

@@ -22,11 +22,10 @@ def test_a_root_mode_config_covers_a_closed_folder_above_the_work_folder(tmp_pat
     work.mkdir(parents=True)
     os.chmod(tmp_path, 0o755)
     os.chmod(tmp_path / "closed", 0o700)
-    from nntrain.grading.execute import Limits
-    cfg = sandbox.prepare("userns", str(work), [], Limits())
+    cfg = sandbox.prepare("userns", str(work), [], sandbox.Resources())
     assert str(tmp_path / "closed") not in cfg.hide          # the grader's own uid enters it
     if os.geteuid() == 0:
-        cfg = sandbox.prepare("root", str(work), [], Limits())
+        cfg = sandbox.prepare("root", str(work), [], sandbox.Resources())
         assert str(tmp_path / "closed") in cfg.hide and cfg.workdir == os.path.realpath(work)
 
 

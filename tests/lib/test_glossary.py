@@ -2,7 +2,7 @@
 import nbformat
 import pytest
 
-from nntrain.glossary import Term, annotations, english_forms, load, matches
+from nntrain.course.glossary import Term, annotations, english_forms, load, matches
 
 
 def notebook(*markdown):

@@ -1,12 +1,22 @@
-"""The course pipeline: generate the student chapters and grade a class.
+"""Grading a class: ``nntrain grade`` (the course's files and release are :mod:`nntrain.course`).
 
-- :mod:`nntrain.grading.course`: where the course lives and how nbgrader is called.
-- :mod:`nntrain.grading.release`: ``nntrain release`` (solutions/ -> chapters/).
-- :mod:`nntrain.grading.assemble`: rebuilds a submission around the instructor's cells.
-- :mod:`nntrain.grading.execute`: runs a notebook cell by cell in a limited kernel.
-- :mod:`nntrain.grading.sandbox`: where that kernel runs (namespaces, its own uid, limits),
-  started by the standalone launcher ``_launch.py``.
-- :mod:`nntrain.grading.integrity`: the grader's cells that undo tampering before each test.
-- :mod:`nntrain.grading.feedback`: the feedback page of one submission.
-- :mod:`nntrain.grading.grade`: ``nntrain grade`` (scores, CSV, feedback).
+Data flows one way, one submission at a time, then the batch::
+
+    submitted/<student>/<chapter>/<chapter>.ipynb
+        │ submissions   find and read it                     -> Submission, notebook
+        │ assemble      rebuild it around the instructor's cells (hidden tests from the gradebook)
+        │ integrity     add the grader's snapshot and checks  (integrity_kernel runs in the kernel)
+        │ execute       run it cell by cell, limited          (sandbox, _launch: where the kernel runs)
+        │ score         points per test cell, status, reason  (scan: the static check)
+        ▼                                                    -> Row of TestResult
+    feedback page, autograded notebook (per submission)
+    results (grades.csv, grades_tests.csv) · gradebook (nbgrader) · report (the class at a glance)
+
+- :mod:`.records`: the records passed along (``Submission``, ``TestResult``, ``Row``) and the
+  marks the grader puts on cells.
+- :mod:`.submissions`, :mod:`.assemble`, :mod:`.integrity` (+ :mod:`.integrity_kernel`),
+  :mod:`.execute` (+ :mod:`.sandbox`, :mod:`._launch`), :mod:`.score` (+ :mod:`.scan`): the
+  stages above.
+- :mod:`.feedback`, :mod:`.results`, :mod:`.gradebook`, :mod:`.report`: what a batch writes.
+- :mod:`.grade`: the command, which runs the stages for every submission, ``--jobs`` at once.
 """

@@ -194,31 +194,37 @@ def _run_init(kernel_pid):
             os._exit(os.waitstatus_to_exitcode(status) & 0xFF)
 
 
-def main():
-    cfg_path, sep, *argv = sys.argv[1:]
-    assert sep == "--", "usage: _launch.py CONFIG.json -- KERNEL_ARGV..."
+def _read_config(cfg_path):
+    """The launcher's configuration, refused if it names a relative path or an unknown mode."""
     with open(cfg_path) as f:
         cfg = json.load(f)
-    mode = cfg["mode"]
     paths = [cfg["workdir"], *cfg["hide"], *cfg["expose"], *cfg["private"]]
     relative = [p for p in paths if not os.path.isabs(p)]
-    if relative or mode not in ("root", "userns", "none"):
-        sys.exit(f"nntrain sandbox: bad configuration (mode {mode!r}, relative paths {relative})")
-    # the connection file lives in the grader's runtime folder, which the kernel must not
-    # see: hand the kernel a copy in its own folder
-    if "-f" in argv:
-        i = argv.index("-f") + 1
-        with open(argv[i]) as f:
-            conn = f.read()
-        copy = os.path.join(cfg["workdir"], ".connection.json")
-        fd = os.open(copy, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w") as f:
-            f.write(conn)
-        if mode == "root" and cfg.get("uid") is not None:
-            os.chown(copy, cfg["uid"], cfg["uid"])
-        argv[i] = copy
-    if mode == "none":
-        _become_kernel(cfg, argv)
+    if relative or cfg["mode"] not in ("root", "userns", "none"):
+        sys.exit(f"nntrain sandbox: bad configuration (mode {cfg['mode']!r}, relative paths {relative})")
+    return cfg
+
+
+def _private_connection_file(cfg, argv):
+    """The connection file lives in the grader's runtime folder, which the kernel must not
+    see: hand the kernel a copy in its own folder (``argv`` is changed in place)."""
+    if "-f" not in argv:
+        return
+    i = argv.index("-f") + 1
+    with open(argv[i]) as f:
+        conn = f.read()
+    copy = os.path.join(cfg["workdir"], ".connection.json")
+    fd = os.open(copy, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as f:
+        f.write(conn)
+    if cfg["mode"] == "root" and cfg.get("uid") is not None:
+        os.chown(copy, cfg["uid"], cfg["uid"])
+    argv[i] = copy
+
+
+def _enter_namespaces(mode):
+    """New mount, PID and IPC namespaces (and, in ``userns`` mode, a user namespace that maps
+    the grader's uid to root inside it)."""
     flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC
     uid, gid = os.getuid(), os.getgid()
     if mode == "userns":
@@ -228,34 +234,36 @@ def main():
         _write("/proc/self/setgroups", "deny")
         _write("/proc/self/uid_map", f"0 {uid} 1")
         _write("/proc/self/gid_map", f"0 {gid} 1")
-    signal.signal(signal.SIGINT, signal.SIG_IGN)   # the kernel gets the interrupt itself
-    alive_r, alive_w = os.pipe()    # EOF on alive_r: the launcher is gone
-    init = os.fork()
-    if init == 0:
-        os.close(alive_w)
-        _libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-        if select.select([alive_r], [], [], 0)[0]:
-            os._exit(1)                 # the launcher died before the death signal was armed
-        os.close(alive_r)
+
+
+def _init_process(cfg, argv, alive_r):
+    """PID 1 of the new namespace: dies with the launcher, builds the kernel's filesystem,
+    starts the kernel and reaps until it exits (never returns)."""
+    _libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if select.select([alive_r], [], [], 0)[0]:
+        os._exit(1)                 # the launcher died before the death signal was armed
+    os.close(alive_r)
+    try:
+        _build_filesystem(cfg)
+        _mount_proc(cfg.get("proc", "new"))
+    except Exception as exc:
+        print(f"nntrain sandbox: {exc}", file=sys.stderr)
+        os._exit(70)
+    kernel = os.fork()
+    if kernel == 0:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
         try:
-            _build_filesystem(cfg)
-            _mount_proc(cfg.get("proc", "new"))
+            _become_kernel(cfg, argv)
         except Exception as exc:
             print(f"nntrain sandbox: {exc}", file=sys.stderr)
-            os._exit(70)
-        kernel = os.fork()
-        if kernel == 0:
-            signal.signal(signal.SIGINT, signal.default_int_handler)
-            try:
-                _become_kernel(cfg, argv)
-            except Exception as exc:
-                print(f"nntrain sandbox: {exc}", file=sys.stderr)
-            os._exit(70)
-        _run_init(kernel)
+        os._exit(70)
+    _run_init(kernel)
 
-    os.close(alive_r)
 
+def _wait_for(init):
+    """The launcher: pass SIGTERM and SIGHUP on as SIGKILL to the init, exit with its status."""
     def stop(signum, frame):
+        """Kill the init, and so the whole namespace."""
         os.kill(init, signal.SIGKILL)
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGHUP, stop)
@@ -266,6 +274,25 @@ def main():
         except InterruptedError:
             continue
     os._exit(os.waitstatus_to_exitcode(status) & 0xFF)
+
+
+def main():
+    """``_launch.py CONFIG.json -- KERNEL_ARGV...``: start the kernel in its sandbox."""
+    cfg_path, sep, *argv = sys.argv[1:]
+    assert sep == "--", "usage: _launch.py CONFIG.json -- KERNEL_ARGV..."
+    cfg = _read_config(cfg_path)
+    _private_connection_file(cfg, argv)
+    if cfg["mode"] == "none":
+        _become_kernel(cfg, argv)
+    _enter_namespaces(cfg["mode"])
+    signal.signal(signal.SIGINT, signal.SIG_IGN)   # the kernel gets the interrupt itself
+    alive_r, alive_w = os.pipe()    # EOF on alive_r: the launcher is gone
+    init = os.fork()
+    if init == 0:
+        os.close(alive_w)
+        _init_process(cfg, argv, alive_r)
+    os.close(alive_r)
+    _wait_for(init)
 
 
 if __name__ == "__main__":

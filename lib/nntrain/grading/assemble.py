@@ -14,16 +14,20 @@ during grading; a cell the student wrote or changed always runs.
 """
 from __future__ import annotations
 
+import tempfile
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import nbformat
 
-from .execute import SKIP
-from .notebook import nbgrader_meta
+from ..course.notebook import nbgrader_meta
+from ..course.release import generate
+from .records import SKIP
 
 
 @dataclass
 class Master:
+    """What the instructor released for one chapter: the cells that decide what runs."""
     chapter: str
     cells: list                     # the released notebook's cells with nbgrader metadata, in order
     test_source: dict               # grade_id -> full test source (hidden tests included)
@@ -33,10 +37,12 @@ class Master:
 
     @property
     def ids(self):
+        """The grade ids of the master's cells, in order."""
         return [nbgrader_meta(c)["grade_id"] for c in self.cells]
 
     @property
     def max_score(self):
+        """The points of the chapter: the sum of its test cells' points."""
         return float(sum(self.points.values()))
 
 
@@ -76,64 +82,94 @@ def _plain(cell):
     return cell
 
 
+def load_masters(root: Path, chapters, db_url: str) -> dict:
+    """chapter -> :class:`Master`: each chapter regenerated into a scratch folder (which also
+    brings the gradebook up to date with ``solutions/``) and read with its hidden tests."""
+    masters = {}
+    with tempfile.TemporaryDirectory(prefix="nntrain-release-") as tmp:
+        for chapter in chapters:
+            out = generate(root, chapter, Path(tmp))
+            released = nbformat.read(out / f"{chapter}.ipynb", as_version=4)
+            masters[chapter] = load_master(released, db_url, chapter)
+    return masters
+
+
+@dataclass
+class _Sorted:
+    """A submission's cells sorted against the master (see :func:`_sort`)."""
+    answers: dict = field(default_factory=dict)    # solution grade_id -> the student's source
+    extra: dict = field(default_factory=lambda: {None: []})   # master grade_id -> student cells after it
+    seen: set = field(default_factory=set)         # master grade_ids found in the submission
+    notes: list = field(default_factory=list)      # what was repaired, in words
+
+
 def assemble(submission, master: Master):
     """Return ``(nb, notes)``: the notebook to run, and what was repaired, in words."""
-    notes = []
-    known = set(master.ids)
-    kinds = {nbgrader_meta(c)["grade_id"]: c for c in master.cells}
-    extra = {None: []}
-    answers = {}
-    seen = set()
-    current = None
-    for cell in submission.cells:
-        gid = nbgrader_meta(cell).get("grade_id")
-        if gid in known and gid not in seen:
-            seen.add(gid)
-            current = gid
-            if nbgrader_meta(kinds[gid]).get("solution"):
-                answers[gid] = cell.source if cell.cell_type == "code" else ""
-                if cell.cell_type != "code":
-                    notes.append(f"solution cell {gid} was not a code cell")
-            elif (cell.source not in (master.visible_source[gid], master.test_source.get(gid))
-                  or cell.cell_type != kinds[gid].cell_type):
-                notes.append(f"cell {gid} was changed; the original was used")
-            continue
-        if gid in known:
-            if cell.source in (master.visible_source[gid], master.test_source.get(gid)):
-                notes.append(f"cell {gid} appeared twice; the copy was dropped")
-                continue
-            notes.append(f"cell {gid} appeared twice; the changed copy was run as an ordinary cell")
-        plain = _plain(cell)
-        if plain.cell_type == "code" and plain.source in master.demo_sources:
-            plain.metadata[SKIP] = True
-        extra.setdefault(current, []).append(plain)
-
-    cells = list(extra[None])
+    found = _sort(submission, master)
+    cells = list(found.extra[None])
     for mcell in master.cells:
         gid = nbgrader_meta(mcell)["grade_id"]
-        meta = nbgrader_meta(mcell)
-        if meta.get("solution"):
-            if gid not in answers:
-                notes.append(f"solution cell {gid} was deleted")
-            else:
-                new = nbformat.v4.new_code_cell(answers[gid])
-                new.metadata = nbformat.from_dict({"nbgrader": dict(meta)})
-                cells.append(new)
-        else:
-            if gid not in seen:
-                notes.append(f"cell {gid} was missing; the original was put back")
-            new = nbformat.from_dict(dict(mcell))
-            new.metadata = nbformat.from_dict({"nbgrader": dict(meta)})
-            if gid in master.test_source:
-                new.source = master.test_source[gid]
-            if new.cell_type == "code":
-                new.outputs, new.execution_count = [], None
-            cells.append(new)
-        cells.extend(extra.get(gid, []))
+        cell = _master_cell(mcell, master, found)
+        if cell is not None:
+            cells.append(cell)
+        cells.extend(found.extra.get(gid, []))
     nb = nbformat.v4.new_notebook()
     nb.metadata = nbformat.from_dict({"kernelspec": {"name": "python3", "display_name": "Python 3",
                                                       "language": "python"}})
     for i, cell in enumerate(cells):
         cell["id"] = f"c{i:04d}"
     nb.cells = cells
-    return nb, notes
+    return nb, found.notes
+
+
+def _sort(submission, master: Master) -> _Sorted:
+    """Which submitted cell answers which solution cell, and where the student's own cells go."""
+    found = _Sorted()
+    kinds = {nbgrader_meta(c)["grade_id"]: c for c in master.cells}
+    current = None
+    for cell in submission.cells:
+        gid = nbgrader_meta(cell).get("grade_id")
+        original = (master.visible_source.get(gid), master.test_source.get(gid))
+        if gid in kinds and gid not in found.seen:
+            found.seen.add(gid)
+            current = gid
+            if nbgrader_meta(kinds[gid]).get("solution"):
+                found.answers[gid] = cell.source if cell.cell_type == "code" else ""
+                if cell.cell_type != "code":
+                    found.notes.append(f"solution cell {gid} was not a code cell")
+            elif cell.source not in original or cell.cell_type != kinds[gid].cell_type:
+                found.notes.append(f"cell {gid} was changed; the original was used")
+            continue
+        if gid in kinds:
+            if cell.source in original:
+                found.notes.append(f"cell {gid} appeared twice; the copy was dropped")
+                continue
+            found.notes.append(f"cell {gid} appeared twice; the changed copy was run as an ordinary cell")
+        plain = _plain(cell)
+        if plain.cell_type == "code" and plain.source in master.demo_sources:
+            plain.metadata[SKIP] = True
+        found.extra.setdefault(current, []).append(plain)
+    return found
+
+
+def _master_cell(mcell, master: Master, found: _Sorted):
+    """The cell that runs in place of the master cell ``mcell``: the student's answer for a
+    solution cell (None if it was deleted), else the instructor's cell with its hidden tests."""
+    meta = nbgrader_meta(mcell)
+    gid = meta["grade_id"]
+    if meta.get("solution"):
+        if gid not in found.answers:
+            found.notes.append(f"solution cell {gid} was deleted")
+            return None
+        new = nbformat.v4.new_code_cell(found.answers[gid])
+        new.metadata = nbformat.from_dict({"nbgrader": dict(meta)})
+        return new
+    if gid not in found.seen:
+        found.notes.append(f"cell {gid} was missing; the original was put back")
+    new = nbformat.from_dict(dict(mcell))
+    new.metadata = nbformat.from_dict({"nbgrader": dict(meta)})
+    if gid in master.test_source:
+        new.source = master.test_source[gid]
+    if new.cell_type == "code":
+        new.outputs, new.execution_count = [], None
+    return new

@@ -5,7 +5,8 @@ started from a private kernelspec through the sandbox launcher (:mod:`.sandbox`:
 its own uid, resource limits).
 Per cell: a time limit (then the kernel is interrupted and the next cell runs) and an output
 cap in bytes (an error output is always kept, shortened).  Per notebook: a total time limit.
-If the kernel dies (``os._exit``, a crash, the memory limit), the cell is recorded as
+The notebook's limit holds during a cell too: a cell gets at most the time the notebook has
+left.  If the kernel dies (``os._exit``, a crash, the memory limit), the cell is recorded as
 failed, a new kernel replays the non-test code cells before it, and execution resumes after
 it, so exercises graded before and after the death keep their points.
 """
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import math
 import os
 import signal
 import subprocess
@@ -29,30 +31,29 @@ from nbclient import NotebookClient
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
 from .. import student
+from ..course.notebook import nbgrader_meta
 from . import sandbox
-from .notebook import nbgrader_meta
-
-SKIP = "nntrain_skip"   # metadata flag set by assemble() on unchanged demo cells
+from .records import SKIP
 
 KERNEL_NAME = "nntrain-grader"
 TRUNCATED = "\n[... output truncated by the grader ...]\n"
 
 
-@dataclass
+@dataclass(frozen=True)
 class Limits:
+    """What one notebook's run may take: time, output, kernel restarts, and the resources of
+    its kernel (enforced by the sandbox)."""
     cell_timeout: float = 60.0          # seconds of wall time per cell
     notebook_timeout: float = 600.0     # seconds of wall time per notebook
-    memory_bytes: int = 4 * 1024 ** 3   # address space of the kernel process
-    cpu_seconds: int = 900              # CPU time of the kernel process
     output_bytes: int = 100_000         # kept output per cell
     max_restarts: int = 3               # kernel deaths survived per notebook
     kill_grace: float = 10.0            # after the cell limit, a kernel ignoring the interrupt dies
-    processes: int = 256                # processes and threads of the kernel's uid
-    file_bytes: int = 256 * 1024 ** 2   # largest file the kernel may write
+    resources: sandbox.Resources = sandbox.Resources()
 
 
 @dataclass
 class CellRun:
+    """How one cell of the notebook ran."""
     index: int
     status: str = "not run"   # "ok", "error", "timeout", "kernel died", "skipped", "not run"
     error: str = ""
@@ -61,6 +62,7 @@ class CellRun:
 
 @dataclass
 class RunResult:
+    """How the notebook ran: every cell, and what went wrong in words."""
     cells: list = field(default_factory=list)   # CellRun per cell of the notebook
     events: list = field(default_factory=list)  # what went wrong, in words
     seconds: float = 0.0
@@ -86,11 +88,13 @@ class _CappedClient(NotebookClient):
     """nbclient that keeps at most ``limits.output_bytes`` of output per cell."""
 
     def __init__(self, nb, limits: Limits, **kw):
+        """``kw``: :class:`nbclient.NotebookClient`'s options."""
         super().__init__(nb, **kw)
         self._limits = limits
         self._bytes = {}
 
     def output(self, outs, msg, display_id, cell_index):
+        """Keep an output while the cell's cap allows (an error always, shortened)."""
         content = msg.get("content", {})
         if msg["msg_type"] == "error":
             content["traceback"] = [line[:2000] for line in content.get("traceback", [])[-20:]]
@@ -107,8 +111,6 @@ class _CappedClient(NotebookClient):
             outs.append(nbformat.from_dict(note))
             return None
         return super().output(outs, msg, display_id, cell_index)
-
-
 
 
 def _kill(km=None, pid=None, pgid=None):
@@ -141,6 +143,7 @@ def _tail(path: str, n: int = 300) -> str:
 
 def _record_reply(result):
     def hook(cell=None, cell_index=None, execute_reply=None, **_):
+        """nbclient's ``on_cell_executed``: keep the kernel's status of the cell."""
         if cell_index is not None and execute_reply:
             result.cells[cell_index].reply = execute_reply.get("content", {}).get("status", "")
     return hook
@@ -153,107 +156,161 @@ def _error_text(cell) -> str:
     return ""
 
 
+class _Clock:
+    """The notebook's time limit: how much is left, and what each cell may take."""
+
+    def __init__(self, limits: Limits):
+        self.limits = limits
+        self.deadline = time.monotonic() + limits.notebook_timeout
+
+    def left(self) -> float:
+        """Seconds the notebook has left."""
+        return self.deadline - time.monotonic()
+
+    def cell_limit(self) -> float:
+        """Seconds the next cell may take: the cell limit, or less when the notebook's ends first."""
+        return min(self.limits.cell_timeout, self.left())
+
+
+@dataclass
+class _KernelEnd:
+    """How one kernel's part of the run ended: ``died_at`` the cell it died in (None: it did
+    not die), ``start_error`` why it could not start ("": it started)."""
+    died_at: int | None = None
+    start_error: str = ""
+
+
 def run(nb, cwd: str, limits: Limits | None = None, box: sandbox.Config | None = None) -> RunResult:
     """Execute every code cell of ``nb`` (in place: outputs are written into it) in a kernel
     started in the sandbox ``box`` (default: resource limits only)."""
     limits = limits or Limits()
-    box = box or sandbox.prepare("none", cwd, [], limits)
+    box = box or sandbox.prepare("none", cwd, [], limits.resources)
     result = RunResult(cells=[CellRun(i) for i in range(len(nb.cells))])
+    clock = _Clock(limits)
     start = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="nntrain-kernel-") as tmp:
         ksm = KernelSpecManager(kernel_dirs=[make_kernelspec(tmp, box)])
-        next_cell, restarts, failed_starts = 0, 0, 0
         log_path = os.path.join(tmp, "kernel-stderr.txt")
-        while next_cell < len(nb.cells):
-            km = AsyncKernelManager(kernel_name=KERNEL_NAME, kernel_spec_manager=ksm)
-            client = _CappedClient(nb, limits, km=km, timeout=int(limits.cell_timeout),
-                                   allow_errors=True, interrupt_on_timeout=True,
-                                   resources={"metadata": {"path": cwd}},
-                                   record_timing=False, iopub_timeout=10,
-                                   shutdown_kernel="immediate")
-            client.on_cell_executed = _record_reply(result)
-            died_at, started, log = None, None, None
-            try:
-                debug = bool(os.environ.get("NNTRAIN_GRADE_DEBUG"))
-                log = None if debug else open(log_path, "wb")   # the kernel's stderr, for the reason
-                # cleanup_kc: nbclient leaves a kernel it did not create running otherwise
-                with client.setup_kernel(cwd=cwd, stdout=None if debug else subprocess.DEVNULL,
-                                         stderr=log, cleanup_kc=True):
-                    started = (km.provisioner.pid, km.provisioner.pgid)
-                    if next_cell:   # replay the code that defined things before a death
-                        for i in range(next_cell):
-                            cell = nb.cells[i]
-                            if (cell.cell_type == "code" and not nbgrader_meta(cell).get("grade")
-                                    and result.cells[i].status in ("ok", "error")):
-                                saved = cell.outputs
-                                client.execute_cell(cell, i)
-                                cell.outputs = saved
-                    for i in range(next_cell, len(nb.cells)):
-                        cell, run_i = nb.cells[i], result.cells[i]
-                        if cell.cell_type != "code":
-                            run_i.status = "ok"
-                            continue
-                        if cell.metadata.get(SKIP):
-                            run_i.status = "skipped"
-                            continue
-                        if time.monotonic() - start > limits.notebook_timeout:
-                            result.events.append(f"notebook time limit ({limits.notebook_timeout:g} s) "
-                                                 f"reached before cell {i}")
-                            next_cell = len(nb.cells)
-                            break
-                        t0 = time.monotonic()
-                        # a cell that ignores the interrupt (it catches KeyboardInterrupt)
-                        # gets its kernel killed a little after the time limit
-                        watchdog = threading.Timer(limits.cell_timeout + limits.kill_grace, _kill, (km,))
-                        watchdog.start()
-                        try:
-                            client.execute_cell(cell, i)
-                        except CellTimeoutError:
-                            run_i.status, run_i.error = "timeout", f"cell {i} exceeded {limits.cell_timeout:g} s"
-                            continue
-                        except DeadKernelError:
-                            died_at = i
-                            break
-                        finally:
-                            watchdog.cancel()
-                        run_i.error = _error_text(cell)
-                        if run_i.reply == "error" and not run_i.error:
-                            # the kernel reported an error that left no error output:
-                            # the error display was tampered with; it still counts
-                            run_i.error = "the cell raised an error (its display was suppressed)"
-                        if time.monotonic() - t0 >= limits.cell_timeout:
-                            run_i.status = "timeout"
-                            run_i.error = f"time limit of {limits.cell_timeout:g} s exceeded ({run_i.error})"
-                        else:
-                            run_i.status = "error" if run_i.error else "ok"
-                    else:
-                        next_cell = len(nb.cells)
-            except DeadKernelError:
-                died_at = next_cell if died_at is None else died_at
-            except RuntimeError as exc:   # kernel failed to start: retry, then say why
+        first, restarts, failed_starts = 0, 0, 0
+        while first < len(nb.cells):
+            end = _one_kernel(nb, first, cwd, ksm, log_path, result, clock)
+            if end.start_error:
                 failed_starts += 1
                 if failed_starts <= START_RETRIES:
                     time.sleep(0.5 * failed_starts)
                     continue
-                result.events.append(f"kernel could not start: {exc} ({_tail(log_path)})"[:500])
+                result.events.append(f"kernel could not start: {end.start_error} ({_tail(log_path)})"[:500])
                 break
-            finally:
-                if started:
-                    _kill(pid=started[0], pgid=started[1])
-                if log is not None:
-                    log.close()
-            if died_at is None:
+            if end.died_at is None:
                 break
-            result.cells[died_at].status = "kernel died"
-            result.cells[died_at].error = "the kernel died while running this cell"
-            nb.cells[died_at].outputs = [nbformat.from_dict({
-                "output_type": "error", "ename": "KernelDied", "evalue": "the kernel died while running this cell",
-                "traceback": ["KernelDied: the kernel died while running this cell (crash, os._exit or memory limit)"]})]
-            result.events.append(f"kernel died in cell {died_at}")
-            restarts += 1
-            next_cell = died_at + 1
+            _record_death(nb, result, end.died_at)
+            restarts, first = restarts + 1, end.died_at + 1
             if restarts > limits.max_restarts:
                 result.events.append(f"gave up after {limits.max_restarts} kernel restarts")
                 break
     result.seconds = time.monotonic() - start
     return result
+
+
+def _one_kernel(nb, first: int, cwd: str, ksm, log_path: str, result: RunResult, clock: _Clock) -> _KernelEnd:
+    """Start a kernel, replay what cells before ``first`` defined, run from ``first`` on."""
+    km = AsyncKernelManager(kernel_name=KERNEL_NAME, kernel_spec_manager=ksm)
+    client = _CappedClient(nb, clock.limits, km=km, timeout=int(clock.limits.cell_timeout),
+                           allow_errors=True, interrupt_on_timeout=True,
+                           resources={"metadata": {"path": cwd}}, record_timing=False,
+                           iopub_timeout=10, shutdown_kernel="immediate")
+    client.on_cell_executed = _record_reply(result)
+    debug = bool(os.environ.get("NNTRAIN_GRADE_DEBUG"))
+    started, end = None, _KernelEnd()
+    log = None if debug else open(log_path, "wb")   # the kernel's stderr, for the reason
+    try:
+        # cleanup_kc: nbclient leaves a kernel it did not create running otherwise
+        with client.setup_kernel(cwd=cwd, stdout=None if debug else subprocess.DEVNULL,
+                                 stderr=log, cleanup_kc=True):
+            started = (km.provisioner.pid, km.provisioner.pgid)
+            _replay(client, nb, first, result)
+            end.died_at = _run_cells(client, km, nb, first, result, clock)
+    except DeadKernelError:
+        end.died_at = first if end.died_at is None else end.died_at
+    except RuntimeError as exc:   # the kernel failed to start
+        end.start_error = str(exc)
+    finally:
+        if started:
+            _kill(pid=started[0], pgid=started[1])
+        if log is not None:
+            log.close()
+    return end
+
+
+def _replay(client, nb, first: int, result: RunResult):
+    """After a death: rerun the non-test code cells before ``first`` that ran (their outputs kept)."""
+    for i in range(first):
+        cell = nb.cells[i]
+        if (cell.cell_type == "code" and not nbgrader_meta(cell).get("grade")
+                and result.cells[i].status in ("ok", "error")):
+            saved = cell.outputs
+            client.execute_cell(cell, i)
+            cell.outputs = saved
+
+
+def _run_cells(client, km, nb, first: int, result: RunResult, clock: _Clock):
+    """Run the cells from ``first`` on; return the index of the cell the kernel died in, or None."""
+    for i in range(first, len(nb.cells)):
+        cell, cell_run = nb.cells[i], result.cells[i]
+        if cell.cell_type != "code":
+            cell_run.status = "ok"
+            continue
+        if cell.metadata.get(SKIP):
+            cell_run.status = "skipped"
+            continue
+        if clock.left() < 1:
+            result.events.append(f"notebook time limit ({clock.limits.notebook_timeout:g} s) "
+                                 f"reached before cell {i}")
+            return None
+        try:
+            _run_cell(client, km, cell, cell_run, clock)
+        except DeadKernelError:
+            return i
+        if cell_run.status == "timeout" and clock.left() < 1:
+            result.events.append(f"notebook time limit ({clock.limits.notebook_timeout:g} s) "
+                                 f"reached in cell {i}")
+            return None
+    return None
+
+
+def _run_cell(client, km, cell, cell_run: CellRun, clock: _Clock):
+    """Run one code cell within its time limit; record how it went in ``cell_run``."""
+    limit = clock.cell_limit()
+    client.timeout = max(1, math.ceil(limit))
+    t0 = time.monotonic()
+    # a cell that ignores the interrupt (it catches KeyboardInterrupt) gets its kernel
+    # killed a little after the time limit
+    watchdog = threading.Timer(limit + clock.limits.kill_grace, _kill, (km,))
+    watchdog.start()
+    try:
+        client.execute_cell(cell, cell_run.index)
+    except CellTimeoutError:
+        cell_run.status, cell_run.error = "timeout", f"cell {cell_run.index} exceeded {limit:g} s"
+        return
+    finally:
+        watchdog.cancel()
+    cell_run.error = _error_text(cell)
+    if cell_run.reply == "error" and not cell_run.error:
+        # the kernel reported an error that left no error output: the error display was
+        # tampered with; it still counts
+        cell_run.error = "the cell raised an error (its display was suppressed)"
+    if time.monotonic() - t0 >= limit:
+        cell_run.status = "timeout"
+        cell_run.error = f"time limit of {limit:g} s exceeded ({cell_run.error})"
+    else:
+        cell_run.status = "error" if cell_run.error else "ok"
+
+
+def _record_death(nb, result: RunResult, index: int):
+    """The cell the kernel died in: failed, with an error output that says so."""
+    result.cells[index].status = "kernel died"
+    result.cells[index].error = "the kernel died while running this cell"
+    nb.cells[index].outputs = [nbformat.from_dict({
+        "output_type": "error", "ename": "KernelDied", "evalue": "the kernel died while running this cell",
+        "traceback": ["KernelDied: the kernel died while running this cell (crash, os._exit or memory limit)"]})]
+    result.events.append(f"kernel died in cell {index}")

@@ -17,13 +17,14 @@ per page here, more than the kernel run of many chapters.
 from __future__ import annotations
 
 import html
-import os
-import shutil
 import re
+import shutil
 from pathlib import Path
 
-from . import execute, integrity
-from .notebook import nbgrader_meta
+from ..course.files import atomic_write
+from ..course.notebook import nbgrader_meta
+from .records import INJECTED, SKIP
+from .records import points as _num
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 
@@ -67,18 +68,28 @@ def _output(out) -> str:
     return ""
 
 
-def _num(x) -> str:
-    return f"{x:g}"
+def _handed_in(row) -> str:
+    """When the submission was handed in, and how late, if the exchange recorded it."""
+    if row.timestamp is None:
+        return ""
+    when = f"Handed in {row.timestamp:%Y-%m-%d %H:%M:%S} UTC"
+    if row.seconds_late <= 0:
+        return f"<p>{when}.</p>"
+    hours, rest = divmod(round(row.seconds_late), 3600)
+    late = f"{hours} h {rest // 60} min" if hours else f"{rest // 60} min {rest % 60} s"
+    penalty = f"; late penalty: {_num(row.late_penalty)} point(s)" if row.late_penalty else ""
+    return f"<p class='failed'><b>Late</b>: {when}, {late} after the due date{penalty}.</p>"
 
 
 def render(nb, row, master) -> str:
     """The feedback page of ``row`` (a graded :class:`~.grade.Row`) for the executed ``nb``."""
-    results = {gid: (score, mx, result, message) for gid, score, mx, result, message in row.tests}
+    results = {t.grade_id: (t.score, t.max_score, t.result, t.message) for t in row.tests}
     e = html.escape
     parts = [f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>Feedback: {e(row.chapter)}, "
              f"{e(row.student)}</title><style>{_CSS}</style></head><body>",
              f"<h1>Feedback: {e(row.chapter)}, {e(row.student)}</h1>",
              f"<p><b>Score: {_num(row.score)} / {_num(row.max_score)}</b> (status: {e(row.status)})</p>",
+             _handed_in(row),
              "<table><tr><th>test</th><th>points</th><th>result</th></tr>"]
     for gid, (score, mx, result, message) in results.items():
         first = (message.splitlines() or [""])[0][:200]
@@ -89,7 +100,7 @@ def render(nb, row, master) -> str:
     if row.reason:
         parts.append(f"<p>Notes: {e(row.reason)}</p>")
     for cell in nb.cells:
-        if cell.cell_type != "code" or cell.metadata.get(integrity.MARK) or cell.metadata.get(execute.SKIP):
+        if cell.cell_type != "code" or cell.metadata.get(INJECTED) or cell.metadata.get(SKIP):
             continue
         meta = nbgrader_meta(cell)
         gid, source = meta.get("grade_id"), cell.source
@@ -115,6 +126,7 @@ def render_unreadable(row) -> str:
         f"{e(row.student)}</title><style>{_CSS}</style></head><body>",
         f"<h1>Feedback: {e(row.chapter)}, {e(row.student)}</h1>",
         f"<p><b>Score: {_num(row.score)} / {_num(row.max_score)}</b> (status: {e(row.status)})</p>",
+        _handed_in(row),
         f"<p>Your submission could not be graded: {e(row.reason or 'it could not be read')}.</p>",
         f"<p>Hand in the notebook itself, <code>{e(row.chapter)}/{e(row.chapter)}.ipynb</code>, as "
         "JupyterLab saves it (File &gt; Save, or File &gt; Download), and ask your instructor to grade "
@@ -135,6 +147,4 @@ def write(nb, row, master, path: Path, submitted: Path | None = None):
     for name in EXCHANGE_FILES:
         if submitted is not None and (Path(submitted) / name).is_file():
             shutil.copy2(Path(submitted) / name, path.parent / name)
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(page, encoding="utf-8")
-    os.replace(tmp, path)
+    atomic_write(path, page)

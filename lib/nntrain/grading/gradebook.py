@@ -10,7 +10,14 @@ the gradebook knows:
   submission that could not be read);
 - ``needs_manual_grade`` on every graded cell of a row a person should look at (status
   ``flagged``, ``needs_review`` or ``unreadable``), so the formgrader lists it under "needs
-  manual grade".
+  manual grade";
+- the late-submission penalty of nbgrader's late-submission plugin (configured in
+  ``nbgrader_config.py``, as for ``nbgrader autograde``), for a submission handed in after
+  the chapter's due date in the gradebook.
+
+:class:`Lateness` computes that lateness for each row as it is graded (so the CSV and the
+feedback page say it too): seconds after the due date (plus the student's extension, if the
+gradebook has one) and the plugin's penalty.
 
 :func:`write_notebook` puts each executed submission where the formgrader looks for it
 (``autograder/autograded/<student>/<chapter>/``): the student's cells with their outputs, the
@@ -18,49 +25,103 @@ test cells with their visible source only (never the hidden tests), without the 
 cells.  So ``nbgrader export`` reports the scores of ``grades.csv``, and the formgrader lists
 every submission and shows it for manual grading.  A re-grade updates the same submission (never a second one); a manual score
 given in the formgrader stays, as nbgrader's own re-grading keeps it.  Writers take the
-gradebook lock of :func:`.release.gradebook_lock`, one at a time.
+gradebook lock of :func:`nntrain.course.release.gradebook_lock`, one at a time.
 """
 from __future__ import annotations
 
 import shutil
+import warnings
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
 
-from . import execute, integrity
-from .notebook import nbgrader_meta
-from .release import gradebook_lock
-
-#: statuses whose rows a person should look at
-REVIEW = ("flagged", "needs_review", "unreadable")
+from ..course.layout import nbgrader_api
+from ..course.notebook import nbgrader_meta
+from ..course.release import gradebook_lock
+from .records import INJECTED, REVIEW, SKIP, Row
 
 
-def _coursedir(root: Path):
-    from .course import nbgrader_api
-    return nbgrader_api(root).coursedir
+@dataclass(frozen=True)
+class Course:
+    """The course's nbgrader settings, read once per batch from its ``nbgrader_config.py``."""
+    root: Path
+    db_url: str
+    course_id: str
+    config: object        # the traitlets configuration
+
+    @classmethod
+    def read(cls, root: Path) -> "Course":
+        """The settings of the course at ``root``."""
+        api = nbgrader_api(Path(root))
+        return cls(Path(root), api.coursedir.db_url, api.coursedir.course_id, api.config)
 
 
-def db_url(root: Path) -> str:
-    """The gradebook of the course at ``root``, as its ``nbgrader_config.py`` sets it."""
-    return _coursedir(root).db_url
+@contextmanager
+def _open(course: Course):
+    from nbgrader.api import Gradebook
+    from sqlalchemy.exc import SAWarning
+    with Gradebook(course.db_url, course_id=course.course_id) as gb, warnings.catch_warnings():
+        warnings.simplefilter("ignore", SAWarning)     # nbgrader's own session use, harmless
+        yield gb
 
 
-def read_timestamp(folder: Path | None):
-    """The hand-in time nbgrader wrote beside a submission (``timestamp.txt``), or None."""
-    if folder is None or not (Path(folder) / "timestamp.txt").is_file():
-        return None
-    from nbgrader.utils import parse_utc
+class Lateness:
+    """The due dates of a batch's submissions (each with the student's extension, as the
+    gradebook holds them) and nbgrader's late-submission plugin, as configured for the
+    course: :meth:`apply` marks a graded row late and sets its penalty."""
+
+    def __init__(self, due: dict, plugin=None):
+        self.due = due          # (student, chapter) -> due date (naive UTC, as nbgrader's)
+        self.plugin = plugin    # a LateSubmissionPlugin, or None
+
+    @classmethod
+    def read(cls, course: Course, subs) -> "Lateness":
+        """The lateness rules of the submissions ``subs`` (of :mod:`.submissions`)."""
+        from nbgrader.api import MissingEntry
+        from nbgrader.preprocessors import AssignLatePenalties
+        due = {}
+        with _open(course) as gb:
+            for sub in subs:
+                try:
+                    date = gb.find_assignment(sub.chapter).duedate
+                except MissingEntry:
+                    continue
+                if date is not None:
+                    due[sub.student, sub.chapter] = date + _extension(gb, sub.student, sub.chapter)
+        penalties = AssignLatePenalties(config=course.config)
+        penalties.init_plugin()
+        return cls(due, penalties.plugin_inst)
+
+    def apply(self, row: Row) -> None:
+        """Set ``row.seconds_late`` (0 when on time or without a due date) and, when late,
+        ``row.late_penalty`` (the plugin's, between 0 and the score)."""
+        due = self.due.get((row.student, row.chapter))
+        if row.timestamp is None or due is None:
+            return
+        row.seconds_late = max(0.0, (row.timestamp - due).total_seconds())
+        if row.seconds_late > 0 and self.plugin is not None:
+            penalty = self.plugin.late_submission_penalty(row.student, row.score, row.seconds_late)
+            row.late_penalty = min(max(float(penalty or 0.0), 0.0), row.score)
+
+
+def _extension(gb, student: str, chapter: str):
+    """The student's extension for the chapter, as the gradebook holds it (0 without one)."""
+    from datetime import timedelta
+
+    from nbgrader.api import MissingEntry
     try:
-        return parse_utc((Path(folder) / "timestamp.txt").read_text(encoding="utf-8").strip())
-    except (ValueError, OverflowError):
-        return None
+        return gb.find_submission(chapter, student).extension or timedelta(0)
+    except MissingEntry:
+        return timedelta(0)
 
 
-def _record_row(gb, row, timestamp):
-    """One row's student, submission and cell scores (the caller commits)."""
+def _record_row(gb, row: Row):
+    """One row's student, submission, cell scores and late penalty (the caller commits)."""
     from nbgrader.api import MissingEntry
     gb.update_or_create_student(row.student)
-    gb.update_or_create_submission(row.chapter, row.student, timestamp=timestamp)
+    gb.update_or_create_submission(row.chapter, row.student, timestamp=row.timestamp)
     scores = {test.grade_id: test.score for test in row.tests}
     review = row.status in REVIEW
     for cell in gb.find_assignment(row.chapter).notebooks[0].grade_cells:
@@ -70,24 +131,16 @@ def _record_row(gb, row, timestamp):
             continue
         grade.auto_score = float(scores.get(cell.name, 0.0))
         grade.needs_manual_grade = review
+    notebook = gb.find_submission_notebook(row.chapter, row.chapter, row.student)
+    notebook.late_submission_penalty = row.late_penalty or None
 
 
-def record(root: Path, rows, timestamps: dict | None = None) -> int:
-    """Record ``rows`` (of :mod:`.grade`) in the course's gradebook; return how many.
-
-    ``timestamps``: (student, chapter) -> hand-in time.  Rows of chapters the gradebook does
-    not know (never released) are left out.
-    """
-    import warnings
-
-    from nbgrader.api import Gradebook, MissingEntry
-    from sqlalchemy.exc import SAWarning
-    timestamps = timestamps or {}
+def record(course: Course, rows) -> int:
+    """Record ``rows`` in the course's gradebook; return how many.  Rows of chapters the
+    gradebook does not know (never released) are left out."""
+    from nbgrader.api import MissingEntry
     done = 0
-    coursedir = _coursedir(root)
-    with gradebook_lock(root), Gradebook(coursedir.db_url, course_id=coursedir.course_id) as gb, \
-            warnings.catch_warnings():
-        warnings.simplefilter("ignore", SAWarning)     # nbgrader's own session use, harmless
+    with gradebook_lock(course.root), _open(course) as gb:
         known = set()
         for row in rows:
             if row.chapter not in known:
@@ -96,7 +149,7 @@ def record(root: Path, rows, timestamps: dict | None = None) -> int:
                 except MissingEntry:
                     continue
                 known.add(row.chapter)
-            _record_row(gb, row, timestamps.get((row.student, row.chapter)))
+            _record_row(gb, row)
             done += 1
         gb.db.commit()
     return done
@@ -107,7 +160,7 @@ def write_notebook(nb, master, folder: Path, submitted: Path | None = None):
     whole), with nbgrader's ``timestamp.txt`` from the ``submitted`` folder if it has one."""
     shown = nbformat.v4.new_notebook(metadata=nb.metadata)
     for cell in nb.cells:
-        if cell.metadata.get(integrity.MARK) or cell.metadata.get(execute.SKIP):
+        if cell.metadata.get(INJECTED) or cell.metadata.get(SKIP):
             continue
         cell = nbformat.from_dict(cell)
         gid = nbgrader_meta(cell).get("grade_id")

@@ -37,9 +37,30 @@ UID_BASE = 1_900_000_000          # far above any real account: uid BASE + slot
 PRIVATE_BYTES = 256 * 1024 ** 2   # size of the private /tmp and /dev/shm
 
 
+@dataclass(frozen=True)
+class Resources:
+    """What the kernel and everything it starts may use (its resource limits)."""
+    memory_bytes: int = 4 * 1024 ** 3   # address space of the kernel process
+    cpu_seconds: int = 900              # CPU time of the kernel process
+    processes: int = 256                # processes and threads of the kernel's uid
+    file_bytes: int = 256 * 1024 ** 2   # largest file the kernel may write
+
+
+@dataclass(frozen=True)
+class Policy:
+    """How every kernel of one batch is confined: the mode (see :func:`detect`) and the
+    paths it must not see (see :func:`hidden_paths`)."""
+    mode: str = "none"
+    hide: tuple = ()
+
+    def prepare(self, workdir: str, resources: Resources, slot: int = 0) -> "Config":
+        """The sandbox of one kernel of this batch (see :func:`prepare`)."""
+        return prepare(self.mode, workdir, list(self.hide), resources, slot)
+
+
 @dataclass
 class Config:
-    """What :mod:`._launch` reads (see its docstring)."""
+    """One kernel's sandbox: what :mod:`._launch` reads (see its docstring)."""
     mode: str
     workdir: str
     uid: int | None = None
@@ -88,19 +109,15 @@ def _home() -> list:
     return [home] if home not in ("/", "") and os.path.isdir(home) else []
 
 
-def hidden_paths(root: Path, extra=()) -> list:
-    """What a kernel must never see: the instructor's side of the course and the grader's home."""
+def hidden_paths(root: Path, extra=(), db_url: str = "") -> list:
+    """What a kernel must never see: the instructor's side of the course (with the gradebook
+    at ``db_url``, wherever the course's configuration puts it) and the grader's home."""
     root = Path(root).resolve()
     paths = [root / "solutions", root / "source", root / "autograder", root / "tests",
              root / ".git", *map(Path, extra)]
     paths += _home()
-    try:
-        from .course import nbgrader_api
-        db = nbgrader_api(root).coursedir.db_url
-        if db.startswith("sqlite:///"):
-            paths.append(Path(db[len("sqlite:///"):]))
-    except Exception:   # a course without nbgrader config: the fixed list above still holds
-        pass
+    if db_url.startswith("sqlite:///"):
+        paths.append(Path(db_url[len("sqlite:///"):]))
     # real paths: a mount lands on what a path resolves to, and mountinfo lists real paths
     return sorted({os.path.realpath(p) for p in paths if str(p) not in ("/", "")})
 
@@ -117,13 +134,12 @@ def probe(mode: str) -> str:
         if mode == "root" and os.geteuid() != 0:
             _probed[mode] = "the grader does not run as root"
             return _probed[mode]
-        from .execute import Limits
         with tempfile.TemporaryDirectory(prefix="nntrain-probe-") as tmp:
             work, secret = os.path.join(tmp, "work"), os.path.join(tmp, "secret")
             os.mkdir(work)
             os.mkdir(secret)
             open(os.path.join(secret, "gradebook"), "w").close()
-            cfg = prepare(mode, work, [secret, *_home()], Limits())
+            cfg = prepare(mode, work, [secret, *_home()], Resources())
             path = write(cfg, tmp)
             code = (f"import os; print(os.getuid(), os.path.isdir({secret!r}) "
                     f"and os.listdir({secret!r}) or [])")
@@ -171,6 +187,7 @@ class Slots:
 
     @contextmanager
     def take(self):
+        """Hold the lowest free slot within the block; yields its number."""
         import fcntl
         os.makedirs(self.folder, exist_ok=True)
         slot = 0
@@ -211,8 +228,9 @@ def _matplotlib_cache(dest: str):
             shutil.copy(os.path.join(src, name), dest)
 
 
-def prepare(mode: str, workdir: str, hide: list, limits, slot: int = 0) -> Config:
-    """The sandbox of one kernel run in ``workdir`` (which it may write)."""
+def prepare(mode: str, workdir: str, hide: list, resources: Resources, slot: int = 0) -> Config:
+    """The sandbox of one kernel run in ``workdir`` (which it may write), in grading slot
+    ``slot`` (its uid in root mode)."""
     workdir = os.path.realpath(workdir)
     uid = UID_BASE + slot if mode == "root" else None
     env = {"HOME": workdir, "TMPDIR": "/tmp", "IPYTHONDIR": os.path.join(workdir, ".ipython"),
@@ -220,11 +238,11 @@ def prepare(mode: str, workdir: str, hide: list, limits, slot: int = 0) -> Confi
            "JUPYTER_RUNTIME_DIR": os.path.join(workdir, ".local", "runtime"),
            "XDG_CACHE_HOME": os.path.join(workdir, ".cache")}
     _matplotlib_cache(env["MPLCONFIGDIR"])
-    nproc = limits.processes
+    nproc = resources.processes
     if mode != "root":
         nproc += _tasks_of(os.getuid())   # the limit counts the grader's own processes too
-    rlimits = {"RLIMIT_AS": limits.memory_bytes, "RLIMIT_CPU": limits.cpu_seconds,
-               "RLIMIT_FSIZE": limits.file_bytes, "RLIMIT_CORE": 0, "RLIMIT_NPROC": nproc}
+    rlimits = {"RLIMIT_AS": resources.memory_bytes, "RLIMIT_CPU": resources.cpu_seconds,
+               "RLIMIT_FSIZE": resources.file_bytes, "RLIMIT_CORE": 0, "RLIMIT_NPROC": nproc}
     if mode == "none":
         rlimits.pop("RLIMIT_NPROC")   # it would count every process of the grader's user
     hide = list(hide)
@@ -238,6 +256,7 @@ def prepare(mode: str, workdir: str, hide: list, limits, slot: int = 0) -> Confi
 
 
 def _tasks_of(uid: int) -> int:
+    """How many processes and threads the user ``uid`` runs now."""
     count = 0
     for pid in os.listdir("/proc"):
         if pid.isdigit():
@@ -250,6 +269,7 @@ def _tasks_of(uid: int) -> int:
 
 
 def write(cfg: Config, folder: str) -> str:
+    """Write ``cfg`` where :mod:`._launch` reads it; return the file's path."""
     path = os.path.join(folder, "sandbox.json")
     with open(path, "w") as f:
         json.dump(asdict(cfg), f)

@@ -7,27 +7,19 @@ nothing.
 """
 from __future__ import annotations
 
-import contextlib
-import fcntl
 import filecmp
 import shutil
 import tempfile
 from pathlib import Path
 
-from .course import CourseError, nbgrader_api, resolve_chapters
+from .files import file_lock
+from .layout import CourseError, nbgrader_api, resolve_chapters
 
 
-@contextlib.contextmanager
 def gradebook_lock(root: Path):
     """One writer of the gradebook at a time, across processes (two instructors' commands,
-    parallel test workers)."""
-    (Path(root) / "autograder").mkdir(exist_ok=True)
-    with open(Path(root) / "autograder" / ".gradebook.lock", "w") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+    parallel test workers): a context manager."""
+    return file_lock(Path(root) / "autograder" / ".gradebook.lock")
 
 
 def generate(root: Path, chapter: str, into: Path) -> Path:

@@ -14,7 +14,8 @@ cell id, so a student sees every figure before writing any code; exercise and te
 have none.  In the library, the body of every function marked ``@reference`` becomes one
 call of :func:`nntrain.student.call`, which runs the student's function from their saved
 chapter notebook; private helpers that only those bodies used are left out, and so are the
-instructor's tools (grading, the book, this module, the command line).
+instructor's tools (the packages ``grading`` and ``course``: grading, release, the book, this
+module, the command line).
 """
 from __future__ import annotations
 
@@ -25,16 +26,16 @@ from pathlib import Path
 
 import nbformat
 
+from ..contract import CONTRACT
 from . import glossary
 from .book import WIDGET, executed
-from .grading.course import resolve_chapters
-from .grading.notebook import nbgrader_meta
-from .reference import CONTRACT
+from .layout import resolve_chapters
+from .notebook import nbgrader_meta
 
 __all__ = ["build", "student_source", "EXCLUDED", "TEMPLATES"]
 
 #: parts of the library that stay with the instructor
-EXCLUDED = ("grading", "book.py", "edition.py", "cli.py", "glossary.py", "__pycache__")
+EXCLUDED = ("grading", "course", "__pycache__")
 #: the edition's own files, copied from ROOT/edition/
 TEMPLATES = ("README.md", "environment.yml", "pyproject.toml", "Makefile", ".gitignore")
 

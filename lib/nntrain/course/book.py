@@ -1,7 +1,7 @@
 """Build the textbook as a static HTML site: one page per chapter, a table of contents and
 the glossary.
 
-    python -m nntrain.book [--out build/book] [--jobs 2] [--root ROOT] [chapter ...]
+    python -m nntrain.course.book [--out build/book] [--jobs 2] [--root ROOT] [chapter ...]
 
 What a chapter page shows: the **student version** of the chapter (what ``nntrain release``
 gives students: every solution replaced by the stub, the hidden tests removed), with the
@@ -15,7 +15,7 @@ The notebooks run in ``--jobs`` kernels at once (nbclient), each with one BLAS t
 the inline figure backend; each execution is cached under ``build/cache/executed/`` (keyed by
 the notebook and the library, :func:`executed_one`) and shared with the student edition; nbconvert's HTML export (the JupyterLab template) writes the
 pages, figures embedded, equations rendered by MathJax (loaded from a CDN when a page is
-viewed).  The glossary page is generated from ``book/glossary.csv`` (see nntrain.glossary).
+viewed).  The glossary page is generated from ``book/glossary.csv`` (see nntrain.course.glossary).
 ``manifest.json`` lists the pages with their number of figures.
 """
 from __future__ import annotations
@@ -38,8 +38,9 @@ from urllib.parse import quote
 import nbformat
 
 from . import glossary
-from .grading.course import CONFIG, CourseError, find_root, resolve_chapters
-from .grading.notebook import nbgrader_meta
+from .files import file_lock
+from .layout import CONFIG, CourseError, find_root, resolve_chapters
+from .notebook import nbgrader_meta
 
 WIDGET = "application/vnd.jupyter.widget-view+json"
 IMAGE_TYPES = ("image/png", "image/jpeg", "image/svg+xml")
@@ -78,13 +79,14 @@ def execute(nb, chapter: str, cell_timeout: int = 300):
 
 def _cache_key(root: Path, chapter: str) -> str:
     """What an execution of the solution notebook depends on: its text, the library's
-    files, and the versions of Python and NumPy."""
+    files (but the grader's, which a notebook never runs), and the versions of Python and
+    NumPy."""
     import hashlib
     import numpy
     digest = hashlib.sha256(f"{sys.version}|{numpy.__version__}|{sorted(KERNEL_ENV.items())}".encode())
     digest.update((root / "solutions" / chapter / f"{chapter}.ipynb").read_bytes())
     lib = root / "lib" / "nntrain"
-    for path in sorted(p for p in lib.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
+    for path in sorted(p for p in lib.rglob("*") if p.is_file() and not {"__pycache__", "grading"} & set(p.parts)):
         digest.update(path.relative_to(lib).as_posix().encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()[:20]
@@ -94,13 +96,11 @@ def executed_one(root: Path, chapter: str, progress=print):
     """The solution notebook of ``chapter`` run top to bottom, from the cache under
     ROOT/build/cache/executed/ when nothing it depends on changed.  Processes that ask for
     the same chapter at once wait for one run (a file lock) and share it."""
-    import fcntl
     cache = root / "build" / "cache" / "executed"
     cache.mkdir(parents=True, exist_ok=True)
     key = _cache_key(root, chapter)
     path = cache / f"{chapter}-{key}.ipynb"
-    with open(cache / f"{chapter}.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
+    with file_lock(cache / f"{chapter}.lock"):
         if path.exists():
             return nbformat.read(path, as_version=4)
         t0 = time.perf_counter()
@@ -157,7 +157,7 @@ def _exporter():
     """nbconvert's HTML export with the JupyterLab template, without prompts.  Its warning
     about images without alternative text is silenced: :func:`_alt_texts` gives them one."""
     from nbconvert import HTMLExporter
-    quiet = logging.getLogger("nntrain.book.nbconvert")
+    quiet = logging.getLogger("nntrain.course.book.nbconvert")
     quiet.setLevel(logging.ERROR)
     return HTMLExporter(template_name="lab", exclude_input_prompt=True, exclude_output_prompt=True,
                         log=quiet)
@@ -272,7 +272,7 @@ def build(root: Path, out: Path, chapters=None, jobs: int = 2, progress=print) -
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m nntrain.book", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m nntrain.course.book", description=__doc__.split("\n\n")[0])
     parser.add_argument("chapters", nargs="*", help="chapter ids (default: all)")
     parser.add_argument("--out", default=None, help="output folder (default: ROOT/build/book)")
     parser.add_argument("--jobs", type=int, default=2, help="notebooks executed at once (default 2)")
@@ -284,7 +284,7 @@ def main(argv=None) -> int:
         out = Path(args.out) if args.out else root / "build" / "book"
         manifest = build(root, out, args.chapters or None, jobs=args.jobs)
     except (BookError, CourseError, ValueError, OSError) as exc:
-        print(f"nntrain.book: {exc}", file=sys.stderr)
+        print(f"nntrain book: {exc}", file=sys.stderr)
         return 1
     n = len(manifest["chapters"])
     print(f"wrote {n} chapter page{'s' if n != 1 else ''}, the contents and the glossary "
