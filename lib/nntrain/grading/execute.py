@@ -58,6 +58,7 @@ class CellRun:
     status: str = "not run"   # "ok", "error", "timeout", "kernel died", "skipped", "not run"
     error: str = ""
     reply: str = ""           # the kernel's own verdict on the cell: "ok" or "error"
+    seconds: float = 0.0      # wall time it took
 
 
 @dataclass
@@ -66,6 +67,8 @@ class RunResult:
     cells: list = field(default_factory=list)   # CellRun per cell of the notebook
     events: list = field(default_factory=list)  # what went wrong, in words
     seconds: float = 0.0
+    start_seconds: float = 0.0                  # of which starting kernels (until they answered)
+    peak_rss: int = 0                           # bytes: the largest resident size of a kernel process
 
 
 def make_kernelspec(folder: str, box: sandbox.Config) -> str:
@@ -221,15 +224,17 @@ def _one_kernel(nb, first: int, cwd: str, ksm, log_path: str, result: RunResult,
                            iopub_timeout=10, shutdown_kernel="immediate")
     client.on_cell_executed = _record_reply(result)
     debug = bool(os.environ.get("NNTRAIN_GRADE_DEBUG"))
-    started, end = None, _KernelEnd()
+    started, end, t0 = None, _KernelEnd(), time.monotonic()
     log = None if debug else open(log_path, "wb")   # the kernel's stderr, for the reason
     try:
         # cleanup_kc: nbclient leaves a kernel it did not create running otherwise
         with client.setup_kernel(cwd=cwd, stdout=None if debug else subprocess.DEVNULL,
                                  stderr=log, cleanup_kc=True):
             started = (km.provisioner.pid, km.provisioner.pgid)
+            result.start_seconds += time.monotonic() - t0
             _replay(client, nb, first, result)
             end.died_at = _run_cells(client, km, nb, first, result, clock)
+            result.peak_rss = max(result.peak_rss, peak_rss(started[0]))
     except DeadKernelError:
         end.died_at = first if end.died_at is None else end.died_at
     except RuntimeError as exc:   # the kernel failed to start
@@ -240,6 +245,33 @@ def _one_kernel(nb, first: int, cwd: str, ksm, log_path: str, result: RunResult,
         if log is not None:
             log.close()
     return end
+
+
+def peak_rss(pid: int) -> int:
+    """The largest peak resident size (bytes) of ``pid`` and the processes below it (the
+    sandbox's init and the kernel), from /proc; 0 where /proc does not say."""
+    parents = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as f:
+                    parents[int(entry)] = int(f.read().rpartition(")")[2].split()[1])
+            except (OSError, ValueError, IndexError):
+                pass
+    tree, frontier = {pid}, [pid]
+    while frontier:
+        frontier = [p for p, parent in parents.items() if parent in frontier and p not in tree]
+        tree.update(frontier)
+    return max((_vm_hwm(p) for p in tree), default=0)
+
+
+def _vm_hwm(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            line = next((x for x in f if x.startswith("VmHWM:")), "VmHWM: 0 kB")
+        return int(line.split()[1]) * 1024
+    except (OSError, ValueError):
+        return 0
 
 
 def _replay(client, nb, first: int, result: RunResult):
@@ -294,6 +326,7 @@ def _run_cell(client, km, cell, cell_run: CellRun, clock: _Clock):
         return
     finally:
         watchdog.cancel()
+        cell_run.seconds = time.monotonic() - t0
     cell_run.error = _error_text(cell)
     if cell_run.reply == "error" and not cell_run.error:
         # the kernel reported an error that left no error output: the error display was

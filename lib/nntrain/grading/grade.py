@@ -25,7 +25,7 @@ from ..course.layout import CourseError, chapter_ids
 from . import execute, gradebook, integrity, merge, report, results, sandbox, submissions
 from .assemble import Master, assemble, load_masters
 from .feedback import write as write_feedback
-from .records import Row, Submission, TestResult
+from .records import Row, Stopwatch, Submission, TestResult
 from .score import score
 
 
@@ -45,33 +45,44 @@ def grade_one(sub: Submission, master: Master | None, batch: Batch) -> Row:
     formgrader), when the batch writes those."""
     if sub.path is None:
         return _unreadable(sub, master, sub.problem, batch)
-    submitted, problem = submissions.read(sub.path)
-    if submitted is None:
-        return _unreadable(sub, master, problem, batch)
-    nb, notes = assemble(submitted, master)
-    guard = integrity.Run()
-    nb.cells = integrity.inject(nb.cells, guard)
+    watch = Stopwatch()
+    with watch("read and assemble"):
+        submitted, problem = submissions.read(sub.path)
+        if submitted is None:
+            return _unreadable(sub, master, problem, batch)
+        nb, notes = assemble(submitted, master)
+        guard = integrity.Run()
+        nb.cells = integrity.inject(nb.cells, guard)
     try:
-        run = _run(nb, sub, batch)
+        run = _run(nb, sub, batch, watch)
     except Exception as exc:   # the grader itself failed on this one: say so, go on
         return _failed(sub, master, f"grader error: {exc.__class__.__name__}: {str(exc)[:300]}")
-    row = score(nb, run, master, guard, sub, notes, batch.limits)
-    batch.lateness.apply(row)
-    if batch.feedback is not None:
-        write_feedback(nb, row, master, _page(batch.feedback, sub), sub.folder)
-    if batch.autograded is not None:
-        gradebook.write_notebook(nb, master, batch.autograded / sub.student / sub.chapter, sub.folder)
+    with watch("score"):
+        row = score(nb, run, master, guard, sub, notes, batch.limits)
+        batch.lateness.apply(row)
+    with watch("feedback"):
+        if batch.feedback is not None:
+            write_feedback(nb, row, master, _page(batch.feedback, sub), sub.folder)
+        if batch.autograded is not None:
+            gradebook.write_notebook(nb, master, batch.autograded / sub.student / sub.chapter, sub.folder)
+    row.timings, row.peak_rss = watch, run.peak_rss
     return row
 
 
-def _run(nb, sub: Submission, batch: Batch) -> execute.RunResult:
+def _run(nb, sub: Submission, batch: Batch, watch: Stopwatch) -> execute.RunResult:
     """Run ``nb`` in a sandbox of its own, in a copy of the submission's folder."""
     cwd = batch.work / sub.student / sub.chapter
-    shutil.rmtree(cwd, ignore_errors=True)
-    shutil.copytree(sub.folder, cwd, ignore=shutil.ignore_patterns("*.ipynb", ".*"))
     with sandbox.SLOTS.take() as slot:
-        box = batch.policy.prepare(str(cwd), batch.limits.resources, slot)
-        return execute.run(nb, str(cwd), batch.limits, box)
+        with watch("sandbox set-up"):
+            shutil.rmtree(cwd, ignore_errors=True)
+            shutil.copytree(sub.folder, cwd, ignore=shutil.ignore_patterns("*.ipynb", ".*"))
+            box = batch.policy.prepare(str(cwd), batch.limits.resources, slot)
+        run = execute.run(nb, str(cwd), batch.limits, box)
+    snapshot = run.cells[0].seconds if run.cells else 0.0    # the integrity snapshot comes first
+    watch["kernel start"] = run.start_seconds
+    watch["integrity snapshot"] = snapshot
+    watch["cells"] = run.seconds - run.start_seconds - snapshot
+    return run
 
 
 def _page(feedback: Path, sub: Submission) -> Path:
@@ -97,44 +108,53 @@ def _unreadable(sub: Submission, master: Master | None, why: str, batch: Batch) 
 def grade(root: Path, submitted: Path, out: Path, feedback: Path | None = None, chapters=None,
           limits: execute.Limits | None = None, jobs: int = 1, progress: bool = True,
           sandbox_mode: str = "auto", record: bool = False, students=None,
-          shard: submissions.Shard | None = None) -> list:
+          shard: submissions.Shard | None = None, timings: Stopwatch | None = None) -> list:
     """Grade every submission under ``submitted`` (only ``chapters`` and ``students``, when
     given: then the CSVs and the gradebook keep every other row); write ``out`` (+ the
     per-test CSV and the class report) and feedback.  ``sandbox_mode``: ``auto`` (the
     strongest available) or one of :data:`.sandbox.MODES`.  ``record``: also record the
     results in the course's gradebook (:mod:`.gradebook`).  ``shard``: grade only its
-    students, into folders of its own, for :mod:`.merge` (which records them).  Returns the rows."""
+    students, into folders of its own, for :mod:`.merge` (which records them).  ``timings``:
+    gets the seconds of the batch's own stages.  Returns the rows."""
     root, submitted, out = Path(root), Path(submitted), Path(out)
     if not submitted.is_dir():
         raise CourseError(f"submitted folder {submitted} does not exist")
-    known = chapter_ids(root)
-    subs = submissions.find(submitted, known, set(chapters or ()), set(students or ()), shard)
-    course = gradebook.Course.read(root)
-    masters = load_masters(root, sorted({s.chapter for s in subs if s.chapter in known}), course.db_url)
-    hidden = [submitted, out, results.per_test_csv_path(out)] + ([feedback] if feedback is not None else [])
-    policy = sandbox.Policy(sandbox.detect(sandbox_mode), tuple(sandbox.hidden_paths(root, hidden, course.db_url)))
-    (root / "autograder" / "work").mkdir(parents=True, exist_ok=True)
-    # a scratch folder of this batch's own: concurrent batches never share one
-    autograded = (out.parent / "autograded" if shard else root / "autograder" / "autograded") \
-        if record or shard else None
-    batch = Batch(Path(tempfile.mkdtemp(prefix="batch-", dir=root / "autograder" / "work")),
-                  limits or execute.Limits(), policy, gradebook.Lateness.read(course, subs), feedback, autograded)
-    if feedback is not None:
-        for s in subs:   # a re-grade never leaves stale feedback behind
-            shutil.rmtree(Path(feedback) / s.student / s.chapter, ignore_errors=True)
+    watch = timings if timings is not None else Stopwatch()
     partial = bool(chapters or students)
-    if shard:
-        record = False                               # the merge records the whole class at once
-        merge.write_manifest(out, shard, feedback, autograded, partial)
+    with watch("batch set-up"):
+        known = chapter_ids(root)
+        subs = submissions.find(submitted, known, set(chapters or ()), set(students or ()), shard)
+        course = gradebook.Course.read(root)
+        masters = load_masters(root, sorted({s.chapter for s in subs if s.chapter in known}), course.db_url)
+        batch = _batch(root, submitted, out, feedback, course, subs, limits, sandbox_mode, record or shard, shard)
+        if shard:
+            record = False                               # the merge records the whole class at once
+            merge.write_manifest(out, shard, feedback, batch.autograded, partial)
     try:
         rows = _grade_all(subs, masters, batch, jobs, progress, lambda done: results.write(out, done, partial))
     finally:
         shutil.rmtree(batch.work, ignore_errors=True)
-    results.write(out, rows, partial)
-    if record:
-        gradebook.record(course, rows)
-    report.write_report(out)
+    with watch("CSVs, gradebook, report"):
+        results.write(out, rows, partial)
+        if record:
+            gradebook.record(course, rows)
+        report.write_report(out)
     return rows
+
+
+def _batch(root: Path, submitted: Path, out: Path, feedback: Path | None, course, subs, limits,
+           sandbox_mode: str, autograde: bool, shard) -> Batch:
+    """What this batch's submissions share; clears their old feedback pages."""
+    hidden = [submitted, out, results.per_test_csv_path(out)] + ([feedback] if feedback is not None else [])
+    policy = sandbox.Policy(sandbox.detect(sandbox_mode), tuple(sandbox.hidden_paths(root, hidden, course.db_url)))
+    (root / "autograder" / "work").mkdir(parents=True, exist_ok=True)
+    autograded = (out.parent / "autograded" if shard else root / "autograder" / "autograded") if autograde else None
+    if feedback is not None:
+        for s in subs:   # a re-grade never leaves stale feedback behind
+            shutil.rmtree(Path(feedback) / s.student / s.chapter, ignore_errors=True)
+    # a scratch folder of this batch's own: concurrent batches never share one
+    return Batch(Path(tempfile.mkdtemp(prefix="batch-", dir=root / "autograder" / "work")),
+                 limits or execute.Limits(), policy, gradebook.Lateness.read(course, subs), feedback, autograded)
 
 
 def _grade_all(subs, masters, batch: Batch, jobs: int, progress: bool, save_partial) -> list:

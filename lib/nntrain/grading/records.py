@@ -6,6 +6,8 @@ One place for both, so that every stage (:mod:`.submissions` -> :mod:`.assemble`
 """
 from __future__ import annotations
 
+import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -72,3 +74,18 @@ class Row:
     timestamp: datetime | None = None            # when it was handed in (nbgrader's timestamp.txt)
     seconds_late: float = 0.0                    # after the due date (0: on time, or no due date)
     late_penalty: float = 0.0                    # taken off by nbgrader's late-submission plugin
+    timings: dict = field(default_factory=dict)  # stage -> seconds of wall time (not in the CSV)
+    peak_rss: int = 0                            # bytes: the largest resident size of its kernel
+
+
+class Stopwatch(dict):
+    """Stage -> seconds of wall time, added up: ``with watch("assemble"): ...``."""
+
+    @contextmanager
+    def __call__(self, stage: str):
+        """Time the block and add it to ``stage``."""
+        t0 = time.perf_counter()
+        try:
+            yield
+        finally:
+            self[stage] = self.get(stage, 0.0) + time.perf_counter() - t0
