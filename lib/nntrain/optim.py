@@ -233,10 +233,12 @@ class Optimizer:
 
     @property
     def lr(self):
+        """The learning rate (positive; may be changed between steps, e.g. by a schedule)."""
         return self._lr
 
     @lr.setter
     def lr(self, value):
+        """Set the learning rate (checked to be positive)."""
         self._lr = check_positive(value, "lr")
 
     def reset(self):
@@ -404,6 +406,7 @@ class StepFunction(Optimizer):
 
     @property
     def step_function(self):
+        """The update rule this optimizer applies (the student's own, for a StepFunction)."""
         return self.rule
 
     def __repr__(self):

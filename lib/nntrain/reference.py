@@ -42,7 +42,9 @@ def reference(name):
     """Decorator: register ``fn`` as the reference of the contract function ``name``."""
 
     def decorate(fn):
+        """Register ``fn`` and return it behind the delegation guard."""
         def wrapper(*args, **kwargs):
+            """``fn``, unless it is forbidden right now (its docstring replaces this one)."""
             guard(name)
             return fn(*args, **kwargs)
 

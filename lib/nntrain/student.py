@@ -105,6 +105,7 @@ def _not_solved_guard(fn, name, chapter, number, path):
 
     @functools.wraps(fn)
     def yours(*args, **kwargs):
+        """The student's function, saying "not solved yet" where it still raises the stub's error."""
         try:
             return fn(*args, **kwargs)
         except NotImplementedError as exc:
@@ -249,6 +250,7 @@ def friendly_errors():
     stopped = []          # the "not solved yet" messages of this kernel's cells so far
 
     def handler(shell, etype, value, tb, tb_offset=None):
+        """IPython's custom exception handler: the lines to show for this error."""
         message = unsolved_message(value, tb)
         if message is not None:
             stopped.append(message)

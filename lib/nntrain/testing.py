@@ -246,6 +246,7 @@ def _trusted(impl):
     library's references are forbidden: it runs with the guard lifted."""
 
     def correct(*args, **kwargs):
+        """The reference, allowed even inside a test that forbids it."""
         with _lifted():
             return impl(*args, **kwargs)
 

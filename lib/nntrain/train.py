@@ -88,6 +88,7 @@ def _loss_and_accuracy(scores, y):
 
 
 class EarlyStop(NamedTuple):
+    """What early stopping says after an evaluation."""
     best: int       # index of the best evaluation so far: the weights to keep
     stop: bool      # patience ran out: stop training now
 

@@ -195,6 +195,7 @@ def sections(page_html: str) -> list:
 
 
 def index_page(book_title: str, chapters, titles, toc) -> str:
+    """The contents page: every chapter in order, with its sections."""
     items = []
     for chapter in chapters:
         subs = "".join(f'<li><a href="{chapter}.html#{quote(anchor, safe="")}">{html.escape(text)}</a></li>'
@@ -210,6 +211,7 @@ def index_page(book_title: str, chapters, titles, toc) -> str:
 
 
 def glossary_page(terms, titles) -> str:
+    """The glossary page: every term, its Chinese name and the chapters that use it."""
     rows = []
     for t in sorted(terms, key=lambda t: t.term.lower()):
         name = html.escape(t.term) + (f" ({html.escape(', '.join(t.also))})" if t.also else "")
@@ -272,6 +274,7 @@ def build(root: Path, out: Path, chapters=None, jobs: int = 2, progress=print) -
 
 
 def main(argv=None) -> int:
+    """``python -m nntrain.course.book`` (or ``nntrain book``): build the book; the exit status."""
     parser = argparse.ArgumentParser(prog="python -m nntrain.course.book", description=__doc__.split("\n\n")[0])
     parser.add_argument("chapters", nargs="*", help="chapter ids (default: all)")
     parser.add_argument("--out", default=None, help="output folder (default: ROOT/build/book)")

@@ -113,6 +113,7 @@ def _cmd_normalize(args):
 
 
 def main(argv=None):
+    """The ``nntrain`` command; returns its exit status."""
     argv = sys.argv[1:] if argv is None else list(argv)
     if argv[:1] == ["book"]:           # the book builder has its own options
         from .book import main as book_main

@@ -39,6 +39,7 @@ _ARTICLE = re.compile(r"^(?:the|a|an)\s+", re.IGNORECASE)
 
 @dataclass(frozen=True)
 class Term:
+    """One row of ``book/glossary.csv``: a term, its Chinese name and how it appears."""
     term: str
     zh: str
     symbol: str

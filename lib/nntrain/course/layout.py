@@ -36,6 +36,7 @@ def chapter_ids(root: Path) -> list[str]:
 
 
 def resolve_chapters(root: Path, requested=None) -> list[str]:
+    """The ``requested`` chapter ids (all when none), checked against the course's."""
     known = chapter_ids(root)
     if not requested:
         return known

@@ -11,6 +11,7 @@ KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "nam
 
 
 def nbgrader_meta(cell) -> dict:
+    """The nbgrader metadata of a cell ({} when it has none)."""
     return cell.get("metadata", {}).get("nbgrader", {}) or {}
 
 
@@ -41,6 +42,7 @@ def normalize(nb):
 
 
 def dumps(nb) -> str:
+    """A notebook as committed: indented JSON with sorted keys, UTF-8 text kept as it is."""
     return json.dumps(nb, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
 
 

@@ -42,6 +42,7 @@ def _same_tree(a: Path, b: Path) -> bool:
     cmp = filecmp.dircmp(a, b)
 
     def same(c):
+        """Do the two folders of this comparison hold the same files, all the way down?"""
         if c.left_only or c.right_only or c.funny_files:
             return False
         _, mismatch, errors = filecmp.cmpfiles(c.left, c.right, c.common_files, shallow=False)
