@@ -205,11 +205,9 @@ def test_every_lesson_cell_carries_the_reference_outputs(built, chapter):
 
 
 def _run(nb, folder: Path, site: Path, allow_errors: bool):
-    from nbclient import NotebookClient
+    """Run a chapter of the edition in its folder, on the edition's library (installed in ``site``)."""
     env = {**os.environ, **book.KERNEL_ENV, "PYTHONPATH": str(site)}
-    NotebookClient(nb, timeout=300, allow_errors=allow_errors, kernel_name="python3",
-                   resources={"metadata": {"path": str(folder)}}).execute(env=env, cwd=str(folder))
-    return nb
+    return book.run_cells(nb, str(folder), env, allow_errors=allow_errors)
 
 
 @pytest.mark.parametrize("chapter", CHAPTERS)

@@ -61,17 +61,34 @@ def title_of(nb) -> str:
     return first.lstrip("#").strip()
 
 
+def run_cells(nb, cwd: str, env: dict, timeout: int = 300, allow_errors: bool = False):
+    """Run every cell of ``nb`` (in place) in a fresh ``python3`` kernel started in ``cwd``.
+
+    The cells are run one by one, as the grader runs them, rather than with nbclient's
+    ``execute()``: that one first asks the kernel for its ``kernel_info`` and, when the reply
+    goes astray (seen with two notebooks run at once on a loaded machine), waits the whole
+    cell timeout for it.  The notebook's ``language_info`` is the kernel's own, known here.
+    Without ``allow_errors``, a failing cell raises nbclient's ``CellExecutionError``."""
+    from ipykernel.ipkernel import IPythonKernel
+    from nbclient import NotebookClient
+
+    client = NotebookClient(nb, timeout=timeout, kernel_name="python3", allow_errors=allow_errors,
+                            resources={"metadata": {"path": cwd}}, record_timing=False)
+    with client.setup_kernel(env=env, cwd=cwd, stderr=subprocess.DEVNULL):
+        for index, cell in enumerate(nb.cells):
+            client.execute_cell(cell, index, execution_count=client.code_cells_executed + 1)
+        client.set_widgets_metadata()
+    nb.metadata["language_info"] = dict(IPythonKernel.language_info)
+    return nb
+
+
 def execute(nb, chapter: str, cell_timeout: int = 300):
     """Run ``nb`` top to bottom in a fresh kernel (in place); a failing cell raises BookError."""
-    from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError
 
-    env = {**os.environ, **KERNEL_ENV}
     with tempfile.TemporaryDirectory(prefix=f"nntrain-book-{chapter}-") as cwd:
-        client = NotebookClient(nb, timeout=cell_timeout, kernel_name="python3", allow_errors=False,
-                                resources={"metadata": {"path": cwd}}, record_timing=False)
         try:
-            client.execute(env=env, cwd=cwd, stderr=subprocess.DEVNULL)
+            run_cells(nb, cwd, {**os.environ, **KERNEL_ENV}, cell_timeout)
         except CellExecutionError as exc:
             raise BookError(f"{chapter}: a cell of the solution notebook failed:\n{str(exc)[-2000:]}") from None
     return nb
