@@ -32,6 +32,7 @@ import nbformat
 from nntrain.contract import CONTRACT
 from nntrain.course.layout import chapter_ids, find_root
 from nntrain.course.notebook import nbgrader_meta
+from nntrain.course.release import generate
 from nntrain.grading import sandbox
 from nntrain.grading.grade import grade
 from nntrain.grading.records import Stopwatch
@@ -76,7 +77,7 @@ def _nbgrader(course: Path, submitted: Path, chapters: list) -> float:
     for chapter in chapters:
         proc = subprocess.run(nbg + ["autograde", chapter, "--force"], cwd=course, env=env, capture_output=True, text=True)
         if proc.returncode != 0:
-            print(proc.stderr[-1500:])
+            print(f"  nbgrader autograde {chapter} failed: {proc.stderr[-500:]}")
     return time.perf_counter() - t0
 
 
@@ -113,6 +114,8 @@ def main():
             shutil.copytree(root / folder, course / folder)
         shutil.copy(root / "nbgrader_config.py", course)
         (course / "autograder").mkdir()
+        for chapter in chapters:           # the gradebook knows the chapters, as after `nntrain release`
+            generate(course, chapter, Path(tmp) / "release")
         for name in ("correct", "mixed"):
             submitted = _class(root, course, name, args.students, chapters)
             n = args.students * len(chapters)

@@ -2,7 +2,7 @@
 (`nntrain merge`) equals one run: the CSVs and the class report byte for byte, the same
 feedback pages and executed notebooks, the same gradebook.  The shards run as the examples
 of deploy/ run them: the Slurm array's scripts (with the variables Slurm sets for task K of
-N) and the Kubernetes Indexed Job's command (with JOB_COMPLETION_INDEX)."""
+N); the Kubernetes Indexed Job's pods run the same command with JOB_COMPLETION_INDEX."""
 import csv
 import os
 import shutil
@@ -70,32 +70,45 @@ def _slurm(course):
     _shell(["bash", str(ROOT / "deploy" / "slurm" / "merge.sbatch")], course, SLURM_SUBMIT_DIR=str(course))
 
 
-def _kubernetes(course):
-    """deploy/kubernetes: the Indexed Job's pods (with 2 completions here), then the merge Job."""
+def _kubernetes_commands(stub_dir, record) -> list:
+    """deploy/kubernetes: what every pod of the Indexed Job, then the merge Job, runs, with
+    a stand-in ``nntrain`` on PATH that only records its arguments."""
     import yaml
+    stub = stub_dir / "nntrain"
+    stub.write_text('#!/bin/sh\necho "$*" >> "$NNTRAIN_CALLS"\n')
+    stub.chmod(0o755)
+    env = {**os.environ, "PATH": f"{stub_dir}{os.pathsep}{os.environ['PATH']}", "NNTRAIN_CALLS": str(record)}
     job = yaml.safe_load((ROOT / "deploy" / "kubernetes" / "grade-job.yaml").read_text())
-    n = job["spec"]["completions"]
-    container = job["spec"]["template"]["spec"]["containers"][0]
-    assert job["spec"]["completionMode"] == "Indexed" and f'"${{JOB_COMPLETION_INDEX}}/{n}"' in container["args"][0]
-    command = container["command"] + [container["args"][0].replace(f"/{n}", "/2")]
-    for k in range(2):
-        _shell(command, course, JOB_COMPLETION_INDEX=str(k))
     merge = yaml.safe_load((ROOT / "deploy" / "kubernetes" / "merge-job.yaml").read_text())
+    assert job["spec"]["completionMode"] == "Indexed"
+    for k in range(job["spec"]["completions"]):
+        container = job["spec"]["template"]["spec"]["containers"][0]
+        subprocess.run(container["command"] + container["args"], env={**env, "JOB_COMPLETION_INDEX": str(k)},
+                       cwd=stub_dir, check=True)
     container = merge["spec"]["template"]["spec"]["containers"][0]
-    _shell(container["command"] + container["args"], course)
+    subprocess.run(container["command"] + container["args"], env=env, cwd=stub_dir, check=True)
+    return job["spec"]["completions"], record.read_text().splitlines()
 
 
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory):
-    """The same class graded once, in N shards by Slurm's array and in 2 by Kubernetes'
-    Indexed Job, each in a course of its own."""
+    """The same class graded once, and in N shards by the Slurm array's scripts, each in a
+    course of its own."""
     one, submitted = _course(tmp_path_factory.mktemp("one"))
     assert main(["--root", str(one), "grade", str(submitted), "--jobs", "2", "--quiet"]) == 0
     slurm, _ = _course(tmp_path_factory.mktemp("slurm"))
     _slurm(slurm)
-    kubernetes, _ = _course(tmp_path_factory.mktemp("kubernetes"))
-    _kubernetes(kubernetes)
-    return one, slurm, kubernetes
+    return one, slurm
+
+
+def test_the_kubernetes_job_runs_one_shard_per_pod_then_the_merge(tmp_path):
+    """Pod K of the Indexed Job runs what Slurm's task K runs (which, merged, equals one run:
+    the tests below): the same command with K = JOB_COMPLETION_INDEX and N = completions."""
+    n, calls = _kubernetes_commands(tmp_path, tmp_path / "calls.txt")
+    assert calls == [f"grade autograder/submitted --shard {k}/{n} --jobs 2 --quiet" for k in range(n)] + \
+        ["merge autograder/shards/*/grades.csv"]
+    slurm = (ROOT / "deploy" / "slurm" / "grade.sbatch").read_text()
+    assert "nntrain grade autograder/submitted" in slurm and '--shard "${SLURM_ARRAY_TASK_ID}/${SLURM_ARRAY_TASK_COUNT}"' in slurm
 
 
 def _grades(course):
@@ -103,7 +116,7 @@ def _grades(course):
 
 
 def test_every_shard_graded_only_its_students(runs):
-    _, sharded, _ = runs
+    _, sharded = runs
     seen = []
     for k in range(N):
         with open(sharded / "autograder" / "shards" / str(k) / "grades.csv", newline="") as f:
@@ -124,7 +137,7 @@ def test_merged_csvs_and_report_equal_one_run_byte_for_byte(runs):
 
 
 def test_merged_feedback_and_notebooks_are_one_runs(runs):
-    one, sharded, _ = runs
+    one, sharded = runs
     for folder in ("feedback", "autograded"):
         listing = sorted(p.relative_to(one / "autograder" / folder)
                          for p in (one / "autograder" / folder).rglob("*") if p.is_file())
@@ -135,7 +148,7 @@ def test_merged_feedback_and_notebooks_are_one_runs(runs):
 
 def test_the_merged_gradebook_exports_what_one_run_recorded(runs, tmp_path):
     exports = []
-    for course in runs[:2]:
+    for course in runs:
         nbgrader(course, "export", f"--to={tmp_path / course.parent.name}.csv")
         with open(tmp_path / f"{course.parent.name}.csv", newline="") as f:
             exports.append(sorted((r["student_id"], r["assignment"], r["score"], r["timestamp"]) for r in csv.DictReader(f)))
@@ -143,7 +156,7 @@ def test_the_merged_gradebook_exports_what_one_run_recorded(runs, tmp_path):
 
 
 def test_merge_refuses_an_incomplete_set_of_shards(runs, capsys):
-    _, sharded, _ = runs
+    _, sharded = runs
     shards = [str(sharded / "autograder" / "shards" / str(k) / "grades.csv") for k in range(N - 1)]
     assert main(["--root", str(sharded), "merge", *shards, "--out", str(sharded / "x.csv")]) == 2
     assert "0/N ... N-1/N" in capsys.readouterr().err
