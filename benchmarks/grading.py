@@ -10,7 +10,9 @@ Two classes of ``--students`` students, each handing in every chapter:
   output), in turn.
 
 For each: sequential ``nbgrader autograde`` (the correct class only: that is the ratio the
-project tracks), ``nntrain grade --jobs 1`` and ``--jobs 2``, with seconds per notebook, the
+project tracks), ``nntrain grade --jobs 1`` and ``--jobs 2`` (kernels forked from the warm
+factory, :mod:`nntrain.grading.warm`), and ``--jobs 2`` with every kernel started cold (a new
+Python, as before the factory), with seconds per notebook, the
 ratio, where the time goes per notebook (stages of :func:`nntrain.grading.grade.grade_one`
 and of the batch), and the peak resident memory of the kernels.  Runs in a temporary copy of
 the course, so the real gradebook is not touched.
@@ -123,15 +125,16 @@ def main():
             baseline = None if args.no_nbgrader or name != "correct" else _nbgrader(course, submitted, chapters)
             if baseline:
                 print(f"  nbgrader autograde (sequential): {baseline:7.1f} s  {baseline / n:.2f} s/notebook")
-            for jobs in (1, 2):
+            for jobs, warm in ((1, True), (2, True), (2, False)):
                 watch = Stopwatch()
                 t0 = time.perf_counter()
-                rows = grade(course, submitted, Path(tmp) / f"{name}{jobs}" / "grades.csv",
-                             feedback=Path(tmp) / f"{name}{jobs}" / "feedback", jobs=jobs, progress=False,
-                             record=True, timings=watch)
+                rows = grade(course, submitted, Path(tmp) / f"{name}{jobs}{warm}" / "grades.csv",
+                             feedback=Path(tmp) / f"{name}{jobs}{warm}" / "feedback", jobs=jobs, progress=False,
+                             record=True, timings=watch, warm_kernels=warm)
                 took = time.perf_counter() - t0
                 ratio = f", {baseline / took:.1f}x nbgrader autograde" if baseline else ""
-                print(f"  nntrain grade --jobs {jobs}:        {took:7.1f} s  {took / n:.2f} s/notebook{ratio}")
+                label = f"--jobs {jobs}" + ("" if warm else ", cold kernels")
+                print(f"  nntrain grade {label + ':':<25}{took:7.1f} s  {took / n:.2f} s/notebook{ratio}")
                 print(_breakdown(rows, watch, n))
                 print(_memory(rows))
 

@@ -2,6 +2,7 @@
 cells, the static scan, and the feedback page.  Fast checks of what the end-to-end tests
 (tests/test_grading.py, tests/test_adversarial.py) exercise through real kernels."""
 import nbformat
+import pytest
 
 from nntrain.grading import execute, integrity
 from nntrain.grading.assemble import Master, assemble
@@ -320,3 +321,30 @@ def test_a_partial_run_updates_its_rows_and_keeps_every_other(tmp_path):
     assert lines == [["ada", "00", "1"], ["ben", "00", "0.5"], ["ada", "01", "0"], ["cai", "00", "2"]]
     results.write(out, [Row("ben", "00", 2.0, 2.0)])       # a whole-class run replaces
     assert [line.split(",")[0] for line in out.read_text().splitlines()[1:]] == ["ben"]
+
+
+def test_a_factory_that_cannot_start_says_why_and_grading_starts_kernels_cold(tmp_path, monkeypatch, capsys):
+    from nntrain.grading import grade, warm
+    broken = tmp_path / "broken_factory.py"
+    broken.write_text("import sys\nsys.exit('the imports failed here')\n")
+    monkeypatch.setattr(warm, "SCRIPT", str(broken))
+    with pytest.raises(warm.FactoryError, match="the imports failed here"):
+        warm.Factory.start()
+    assert grade._factory() is None
+    assert "kernels start cold" in capsys.readouterr().err
+    assert not warm._FACTORIES, "a factory that failed to start stays registered"
+
+
+def test_a_forked_kernel_is_watched_through_its_pidfd(tmp_path):
+    """ForkedKernel: running until its process ends (not when a reused pid would), then its
+    poll says so; kill ends it."""
+    import os
+    import subprocess
+    from nntrain.grading.warm import ForkedKernel
+    proc = subprocess.Popen(["sleep", "30"])
+    kernel = ForkedKernel(proc.pid, os.pidfd_open(proc.pid))
+    assert kernel.poll() is None
+    kernel.kill()
+    proc.wait(timeout=5)
+    assert kernel.wait(5) == 0 and kernel.poll() == 0
+

@@ -3,7 +3,9 @@ what it can see, write and start, and that nothing it started outlives its noteb
 
 Every test runs in each mode this machine supports (``root`` when the tests run as root,
 ``userns`` where unprivileged user namespaces work); ``none`` only has resource limits, and
-the tests that need namespaces say so and skip it."""
+the tests that need namespaces say so and skip it.  Here kernels start cold (a new Python
+process each); ``test_sandbox_warm.py`` runs every test again with kernels forked from the
+warm kernel factory (:mod:`nntrain.grading.warm`), which must confine them just as well."""
 import json
 import os
 import time
@@ -28,6 +30,19 @@ def _the_promised_sandbox():
     require(mode in MODES, f"the {mode!r} sandbox", sandbox.probe(mode) or "not detected")
 
 
+_KERNELS = {"factory": None}   # the warm factory the kernels are forked from (None: cold kernels)
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _kernels():
+    """Kernels start cold here (see test_sandbox_warm.py)."""
+    _KERNELS["factory"] = None
+
+
+def _execute(nb, work, limits, box):
+    return execute.run(nb, str(work), limits, box, _KERNELS["factory"])
+
+
 def _run(mode, tmp_path, cells, limits=None, extra_hidden=()):
     work = tmp_path / "work"
     work.mkdir(exist_ok=True)
@@ -36,7 +51,7 @@ def _run(mode, tmp_path, cells, limits=None, extra_hidden=()):
     with sandbox.SLOTS.take() as slot:
         box = sandbox.prepare(mode, str(work), sandbox.hidden_paths(ROOT, extra_hidden),
                               limits.resources, slot)
-        result = execute.run(nb, str(work), limits, box)
+        result = _execute(nb, work, limits, box)
     return nb, result, slot
 
 
@@ -235,7 +250,7 @@ def test_a_kernel_that_cannot_start_is_retried_then_reported_with_the_reason(mod
     box.expose = ["relative/path/the/launcher/rejects"]   # makes the mount step fail
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("print(1)")])
     t0 = time.monotonic()
-    result = execute.run(nb, str(work), limits, box)
+    result = _execute(nb, work, limits, box)
     assert [c.status for c in result.cells] == ["not run"]
     assert any("kernel could not start" in e and "nntrain sandbox" in e for e in result.events), result.events
     assert time.monotonic() - t0 < 30
@@ -250,6 +265,6 @@ def test_kernel_works_with_an_empty_proc_where_no_new_one_can_be_mounted(mode, t
     box.proc = "empty"
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
         "import os, json, numpy as np\nprint(json.dumps([os.listdir('/proc'), float(np.ones(3).sum())]))")])
-    result = execute.run(nb, str(work), limits, box)
+    result = _execute(nb, work, limits, box)
     assert result.cells[0].status == "ok", result
     assert _report(nb) == [[], 3.0]

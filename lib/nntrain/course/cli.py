@@ -55,7 +55,7 @@ def _cmd_grade(args):
         rows = grade(root, Path(args.submitted), out, feedback=feedback,
                      chapters=args.chapter or None, students=args.student or None, limits=limits,
                      jobs=args.jobs, progress=not args.quiet, sandbox_mode=mode, record=not args.no_gradebook,
-                     shard=shard)
+                     shard=shard, warm_kernels=not args.cold_kernels)
     except KeyboardInterrupt:
         print(f"interrupted: {out} lists what was graded; the rest is needs_review "
               "(not graded)", file=sys.stderr)
@@ -150,6 +150,9 @@ def main(argv=None):
                    help="do not record the results in nbgrader's gradebook (autograder/gradebook.db)")
     p.add_argument("--sandbox", default="auto", choices=["auto", *MODES],
                    help="how kernels are confined (default: the strongest this machine allows)")
+    p.add_argument("--cold-kernels", action="store_true",
+                   help="start every kernel as a new Python instead of forking it from the warm "
+                        "kernel factory (slower; the same sandbox)")
     p.add_argument("--shard", metavar="K/N", type=_shard,
                    help="grade only slice K (0 ... N-1) of N of the students, for `nntrain merge` "
                         "(a Slurm array task or a Kubernetes Indexed Job each; see deploy/)")

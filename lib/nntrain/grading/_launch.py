@@ -164,8 +164,14 @@ def _limit(cfg):
         resource.setrlimit(res, (value, value))
 
 
-def _become_kernel(cfg, argv):
-    """The last step of the kernel process: limits, identity, then exec."""
+def _exec(argv):
+    """Start the kernel: replace this process with ``argv``."""
+    os.execv(argv[0], argv)
+
+
+def _become_kernel(cfg, argv, start):
+    """The last step of the kernel process: limits, identity, then ``start(argv)`` (an exec,
+    or, in the warm kernel factory, the kernel started in this already-warm process)."""
     _limit(cfg)
     uid = cfg.get("uid")
     if cfg["mode"] == "root" and uid is not None:
@@ -179,7 +185,7 @@ def _become_kernel(cfg, argv):
         # ipykernel polls its parent and quits when the parent is PID 1, which the init of the
         # namespace is; the namespace already ends the kernel when the launcher dies
         os.environ.pop("JPY_PARENT_PID", None)
-    os.execv(argv[0], argv)
+    start(argv)
 
 
 def _run_init(kernel_pid):
@@ -236,7 +242,7 @@ def _enter_namespaces(mode):
         _write("/proc/self/gid_map", f"0 {gid} 1")
 
 
-def _init_process(cfg, argv, alive_r):
+def _init_process(cfg, argv, alive_r, start):
     """PID 1 of the new namespace: dies with the launcher, builds the kernel's filesystem,
     starts the kernel and reaps until it exits (never returns)."""
     _libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
@@ -253,8 +259,8 @@ def _init_process(cfg, argv, alive_r):
     if kernel == 0:
         signal.signal(signal.SIGINT, signal.default_int_handler)
         try:
-            _become_kernel(cfg, argv)
-        except Exception as exc:
+            _become_kernel(cfg, argv, start)
+        except BaseException as exc:
             print(f"nntrain sandbox: {exc}", file=sys.stderr)
         os._exit(70)
     _run_init(kernel)
@@ -276,23 +282,31 @@ def _wait_for(init):
     os._exit(os.waitstatus_to_exitcode(status) & 0xFF)
 
 
-def main():
-    """``_launch.py CONFIG.json -- KERNEL_ARGV...``: start the kernel in its sandbox."""
-    cfg_path, sep, *argv = sys.argv[1:]
-    assert sep == "--", "usage: _launch.py CONFIG.json -- KERNEL_ARGV..."
+def launch(cfg_path, argv, start=_exec):
+    """Start the kernel ``argv`` in the sandbox that ``cfg_path`` describes; ``start`` is the
+    kernel's last step (see :func:`_become_kernel`).  This process stays as the launcher and
+    exits with the kernel (never returns)."""
     cfg = _read_config(cfg_path)
     _private_connection_file(cfg, argv)
     if cfg["mode"] == "none":
-        _become_kernel(cfg, argv)
+        _become_kernel(cfg, argv, start)
+        os._exit(0)
     _enter_namespaces(cfg["mode"])
     signal.signal(signal.SIGINT, signal.SIG_IGN)   # the kernel gets the interrupt itself
     alive_r, alive_w = os.pipe()    # EOF on alive_r: the launcher is gone
     init = os.fork()
     if init == 0:
         os.close(alive_w)
-        _init_process(cfg, argv, alive_r)
+        _init_process(cfg, argv, alive_r, start)
     os.close(alive_r)
     _wait_for(init)
+
+
+def main():
+    """``_launch.py CONFIG.json -- KERNEL_ARGV...``: start the kernel in its sandbox."""
+    cfg_path, sep, *argv = sys.argv[1:]
+    assert sep == "--", "usage: _launch.py CONFIG.json -- KERNEL_ARGV..."
+    launch(cfg_path, argv)
 
 
 if __name__ == "__main__":

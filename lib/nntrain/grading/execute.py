@@ -2,7 +2,8 @@
 
 Student code never runs in the grader's process: each notebook gets its own IPython kernel,
 started from a private kernelspec through the sandbox launcher (:mod:`.sandbox`: namespaces,
-its own uid, resource limits).
+its own uid, resource limits), as a new Python or forked from the batch's warm kernel
+factory (:mod:`.warm`).
 Per cell: a time limit (then the kernel is interrupted and the next cell runs) and an output
 cap in bytes (an error output is always kept, shortened).  Per notebook: a total time limit.
 The notebook's limit holds during a cell too: a cell gets at most the time the notebook has
@@ -22,17 +23,20 @@ import sys
 import tempfile
 import threading
 import time
+from queue import Empty
 from dataclasses import dataclass, field
 
 import nbformat
+import zmq
+import zmq.asyncio
+from jupyter_client.asynchronous import AsyncKernelClient
 from jupyter_client.kernelspec import KernelSpecManager
 from jupyter_client.manager import AsyncKernelManager
 from nbclient import NotebookClient
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
-from .. import student
 from ..course.notebook import nbgrader_meta
-from . import sandbox
+from . import sandbox, warm
 from .records import SKIP
 
 KERNEL_NAME = "nntrain-grader"
@@ -71,20 +75,64 @@ class RunResult:
     peak_rss: int = 0                           # bytes: the largest resident size of a kernel process
 
 
-def make_kernelspec(folder: str, box: sandbox.Config) -> str:
-    """Write a kernelspec that starts this Python's ipykernel through the sandbox launcher."""
+def make_kernelspec(folder: str, box: sandbox.Config, factory: warm.Factory | None = None) -> str:
+    """Write a kernelspec that starts this Python's ipykernel through the sandbox launcher
+    (forked from ``factory``, when one is given: :mod:`.warm`)."""
     spec_dir = os.path.join(folder, "kernels", KERNEL_NAME)
     os.makedirs(spec_dir, exist_ok=True)
     argv = [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}",
             "--HistoryManager.hist_file=:memory:", "--InteractiveShell.xmode=Minimal"]
-    box = dataclasses.replace(box, env={**box.env, "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1",
-                                        "MKL_NUM_THREADS": "1", "PYTHONDONTWRITEBYTECODE": "1",
-                                        student.GRADING: "1"})
+    box = dataclasses.replace(box, env={**box.env, **sandbox.KERNEL_ENV})
     spec = {"argv": sandbox.command(sandbox.write(box, folder), argv),
-            "display_name": "nntrain grader", "language": "python"}
+            "display_name": "nntrain grader", "language": "python",
+            "metadata": warm.kernelspec_metadata(factory) if factory else {}}
     with open(os.path.join(spec_dir, "kernel.json"), "w") as f:
         json.dump(spec, f)
     return os.path.join(folder, "kernels")
+
+
+class GraderKernelClient(AsyncKernelClient):
+    """jupyter_client's kernel client, minus two waits of a kernel's start that cost a grading
+    slot a third of a second: the 100 ms between attempts to reach a kernel that has not
+    bound its ports yet (10 ms here), and the 200 ms of silence it waits for on IOPub
+    after the kernel's first reply (10 ms here: nbclient takes only the messages of the cell
+    it runs, so a late start-up message cannot land in a cell)."""
+
+    def _context_default(self):
+        self._created_context = True
+        context = zmq.asyncio.Context()
+        context.setsockopt(zmq.RECONNECT_IVL, 10)
+        return context
+
+    async def wait_for_ready(self, timeout=None):
+        """Until the kernel answers ``kernel_info`` on the shell channel and IOPub is
+        connected (as jupyter_client's), then drain what IOPub holds."""
+        deadline = time.monotonic() + (timeout if timeout is not None else math.inf)
+        while True:
+            self.kernel_info()
+            if await self._reply_and_iopub():
+                break
+            if not await self.is_alive():
+                raise RuntimeError("Kernel died before replying to kernel_info")
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"Kernel didn't respond in {timeout:g} seconds")
+        while True:
+            try:
+                await self.iopub_channel.get_msg(timeout=0.01)
+            except Empty:
+                return
+
+    async def _reply_and_iopub(self) -> bool:
+        """Did a kernel_info reply come, and then a message on IOPub (so it is connected)?"""
+        try:
+            msg = await self.shell_channel.get_msg(timeout=1)
+            if msg["msg_type"] != "kernel_info_reply":
+                return False
+            await self.iopub_channel.get_msg(timeout=0.2)
+        except Empty:
+            return False
+        self._handle_kernel_info_reply(msg)
+        return True
 
 
 class _CappedClient(NotebookClient):
@@ -183,16 +231,18 @@ class _KernelEnd:
     start_error: str = ""
 
 
-def run(nb, cwd: str, limits: Limits | None = None, box: sandbox.Config | None = None) -> RunResult:
+def run(nb, cwd: str, limits: Limits | None = None, box: sandbox.Config | None = None,
+        factory: warm.Factory | None = None) -> RunResult:
     """Execute every code cell of ``nb`` (in place: outputs are written into it) in a kernel
-    started in the sandbox ``box`` (default: resource limits only)."""
+    started in the sandbox ``box`` (default: resource limits only), forked from ``factory``
+    when one is given (else a new Python process)."""
     limits = limits or Limits()
     box = box or sandbox.prepare("none", cwd, [], limits.resources)
     result = RunResult(cells=[CellRun(i) for i in range(len(nb.cells))])
     clock = _Clock(limits)
     start = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="nntrain-kernel-") as tmp:
-        ksm = KernelSpecManager(kernel_dirs=[make_kernelspec(tmp, box)])
+        ksm = KernelSpecManager(kernel_dirs=[make_kernelspec(tmp, box, factory)])
         log_path = os.path.join(tmp, "kernel-stderr.txt")
         first, restarts, failed_starts = 0, 0, 0
         while first < len(nb.cells):
@@ -217,7 +267,7 @@ def run(nb, cwd: str, limits: Limits | None = None, box: sandbox.Config | None =
 
 def _one_kernel(nb, first: int, cwd: str, ksm, log_path: str, result: RunResult, clock: _Clock) -> _KernelEnd:
     """Start a kernel, replay what cells before ``first`` defined, run from ``first`` on."""
-    km = AsyncKernelManager(kernel_name=KERNEL_NAME, kernel_spec_manager=ksm)
+    km = AsyncKernelManager(kernel_name=KERNEL_NAME, kernel_spec_manager=ksm, client_class=f"{__name__}.GraderKernelClient")
     client = _CappedClient(nb, clock.limits, km=km, timeout=int(clock.limits.cell_timeout),
                            allow_errors=True, interrupt_on_timeout=True,
                            resources={"metadata": {"path": cwd}}, record_timing=False,

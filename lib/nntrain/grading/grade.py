@@ -15,14 +15,16 @@ not be done.
 """
 from __future__ import annotations
 
+import dataclasses
 import shutil
+import sys
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..course.layout import CourseError, chapter_ids
-from . import execute, gradebook, integrity, merge, report, results, sandbox, submissions
+from . import execute, gradebook, integrity, merge, report, results, sandbox, submissions, warm
 from .assemble import Master, assemble, load_masters
 from .feedback import write as write_feedback
 from .records import Row, Stopwatch, Submission, TestResult
@@ -38,6 +40,7 @@ class Batch:
     lateness: gradebook.Lateness = gradebook.Lateness({})
     feedback: Path | None = None     # feedback pages: <feedback>/<student>/<chapter>/<chapter>.html
     autograded: Path | None = None   # executed notebooks for the formgrader
+    factory: warm.Factory | None = None   # the warm kernel factory (None: every kernel starts cold)
 
 
 def grade_one(sub: Submission, master: Master | None, batch: Batch) -> Row:
@@ -77,7 +80,7 @@ def _run(nb, sub: Submission, batch: Batch, watch: Stopwatch) -> execute.RunResu
             shutil.rmtree(cwd, ignore_errors=True)
             shutil.copytree(sub.folder, cwd, ignore=shutil.ignore_patterns("*.ipynb", ".*"))
             box = batch.policy.prepare(str(cwd), batch.limits.resources, slot)
-        run = execute.run(nb, str(cwd), batch.limits, box)
+        run = execute.run(nb, str(cwd), batch.limits, box, batch.factory)
     snapshot = run.cells[0].seconds if run.cells else 0.0    # the integrity snapshot comes first
     watch["kernel start"] = run.start_seconds
     watch["integrity snapshot"] = snapshot
@@ -108,14 +111,17 @@ def _unreadable(sub: Submission, master: Master | None, why: str, batch: Batch) 
 def grade(root: Path, submitted: Path, out: Path, feedback: Path | None = None, chapters=None,
           limits: execute.Limits | None = None, jobs: int = 1, progress: bool = True,
           sandbox_mode: str = "auto", record: bool = False, students=None,
-          shard: submissions.Shard | None = None, timings: Stopwatch | None = None) -> list:
+          shard: submissions.Shard | None = None, timings: Stopwatch | None = None,
+          warm_kernels: bool = True) -> list:
     """Grade every submission under ``submitted`` (only ``chapters`` and ``students``, when
     given: then the CSVs and the gradebook keep every other row); write ``out`` (+ the
     per-test CSV and the class report) and feedback.  ``sandbox_mode``: ``auto`` (the
     strongest available) or one of :data:`.sandbox.MODES`.  ``record``: also record the
     results in the course's gradebook (:mod:`.gradebook`).  ``shard``: grade only its
     students, into folders of its own, for :mod:`.merge` (which records them).  ``timings``:
-    gets the seconds of the batch's own stages.  Returns the rows."""
+    gets the seconds of the batch's own stages.  ``warm_kernels``: fork the kernels from a warm
+    factory (:mod:`.warm`; if it cannot start, kernels start cold and a warning says why).
+    Returns the rows."""
     root, submitted, out = Path(root), Path(submitted), Path(out)
     if not submitted.is_dir():
         raise CourseError(f"submitted folder {submitted} does not exist")
@@ -130,9 +136,13 @@ def grade(root: Path, submitted: Path, out: Path, feedback: Path | None = None, 
         if shard:
             record = False                               # the merge records the whole class at once
             merge.write_manifest(out, shard, feedback, batch.autograded, partial)
+        if warm_kernels and subs:
+            batch = dataclasses.replace(batch, factory=_factory())
     try:
         rows = _grade_all(subs, masters, batch, jobs, progress, lambda done: results.write(out, done, partial))
     finally:
+        if batch.factory is not None:
+            batch.factory.close()
         shutil.rmtree(batch.work, ignore_errors=True)
     with watch("CSVs, gradebook, report"):
         results.write(out, rows, partial)
@@ -140,6 +150,15 @@ def grade(root: Path, submitted: Path, out: Path, feedback: Path | None = None, 
             gradebook.record(course, rows)
         report.write_report(out)
     return rows
+
+
+def _factory() -> warm.Factory | None:
+    """This batch's warm kernel factory, or None (with a warning that says why)."""
+    try:
+        return warm.Factory.start()
+    except warm.FactoryError as exc:
+        print(f"warning: kernels start cold (the warm kernel factory could not start: {exc})", file=sys.stderr)
+        return None
 
 
 def _batch(root: Path, submitted: Path, out: Path, feedback: Path | None, course, subs, limits,

@@ -31,8 +31,14 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from .. import student
+
 LAUNCHER = str(Path(__file__).with_name("_launch.py"))
 MODES = ("root", "userns", "none")
+#: every kernel's environment, whatever its sandbox: one thread for the linear algebra, no
+#: bytecode written, and the mark that tells the library it runs under the grader
+KERNEL_ENV = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
+              "PYTHONDONTWRITEBYTECODE": "1", student.GRADING: "1"}
 UID_BASE = 1_900_000_000          # far above any real account: uid BASE + slot
 PRIVATE_BYTES = 256 * 1024 ** 2   # size of the private /tmp and /dev/shm
 
@@ -215,7 +221,7 @@ def _chown_tree(path: str, uid: int):
             os.lchown(name, uid, uid)
 
 
-def _matplotlib_cache(dest: str):
+def copy_matplotlib_cache(dest: str):
     """Copy the grader's font cache, so that a kernel does not spend seconds rebuilding it."""
     try:
         import matplotlib
@@ -237,7 +243,7 @@ def prepare(mode: str, workdir: str, hide: list, resources: Resources, slot: int
            "MPLCONFIGDIR": os.path.join(workdir, ".config", "matplotlib"),
            "JUPYTER_RUNTIME_DIR": os.path.join(workdir, ".local", "runtime"),
            "XDG_CACHE_HOME": os.path.join(workdir, ".cache")}
-    _matplotlib_cache(env["MPLCONFIGDIR"])
+    copy_matplotlib_cache(env["MPLCONFIGDIR"])
     nproc = resources.processes
     if mode != "root":
         nproc += _tasks_of(os.getuid())   # the limit counts the grader's own processes too

@@ -1,0 +1,146 @@
+"""The warm kernel factory: a process that has imported what every grading kernel imports, and
+forks a fresh kernel for each notebook.  Run as a script by :mod:`.warm`, never imported by the
+grader:
+
+    python _warm.py FD        (FD: a SOCK_SEQPACKET socket to the grader)
+
+Starting a kernel costs about a second of CPU, mostly imports (ipykernel, NumPy, Matplotlib,
+the library) that are the same for every notebook.  This process does them once, then waits.
+For each request (the kernelspec's command line, the kernel's environment and working folder,
+and, as passed file descriptors, its stdin, stdout and stderr) it forks a child that goes the
+way :mod:`._launch` goes (new namespaces, the kernel's file system, its uid, its limits) and
+then, instead of executing a new Python, starts the kernel in the already-warm process.
+So each notebook still gets a process of its own, created for it, confined before any of its
+code runs, and nothing of an earlier notebook is in it: this process never runs a notebook's
+code and never sees a connection key (the child reads the connection file).  The reply is the
+child's pid and a pidfd for it; the grader signals and watches the child through that pidfd.
+
+What a fork shares with its factory, and a fresh process would not: the state of the modules
+imported here.  The global NumPy generator is reseeded from the OS in every child (Python's
+``random`` reseeds itself after a fork); the rest is import-time state that never changes.
+"""
+import ctypes
+import json
+import os
+import signal
+import socket
+import sys
+
+import _launch   # beside this file (sys.path[0] while starting)
+
+#: imported once here: what a kernel and the grader's integrity snapshot import anyway (but
+#: matplotlib_inline.backend_inline, which hooks into IPython when it is imported, so only
+#: in a kernel; pyplot imports it at the first figure)
+WARM = ("ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.debugger", "IPython",
+        "numpy", "numpy.testing", "numpy.linalg", "numpy.random", "matplotlib", "matplotlib.pyplot",
+        "nntrain", "nntrain.testing", "nntrain.reference", "nntrain.checks", "nntrain.gradcheck",
+        "nntrain.losses", "nntrain.optim", "nntrain.ema", "nntrain.functions", "nntrain.preprocess",
+        "nntrain.init", "nntrain.layers", "nntrain.data", "nntrain.tuning", "nntrain.model",
+        "nntrain.train", "nntrain.plot", "nntrain.student")
+PR_SET_PDEATHSIG = 1
+
+
+def _warm_up():
+    """Import :data:`WARM` (what is missing is left to the kernel), with the backend an
+    IPython kernel would choose."""
+    import importlib
+    os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
+    for name in WARM:
+        try:
+            importlib.import_module(name)
+        except ImportError:
+            pass
+    here = os.path.dirname(os.path.abspath(__file__))
+    sys.path[:] = [p for p in sys.path if p not in ("", here, os.getcwd())]
+
+
+def _start_kernel(argv):
+    """The kernel's last step in a forked child: what ``python -m ipykernel_launcher ARGS``
+    would do, in this process."""
+    args = argv[argv.index("ipykernel_launcher") + 1:]
+    import numpy
+    from ipykernel import kernelapp
+    numpy.random.seed()                   # a generator of its own, as a fresh process has
+    sys.argv = [kernelapp.__file__, *args]
+    try:
+        kernelapp.launch_new_instance()
+    finally:
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except Exception:
+                pass
+        os._exit(0)
+
+
+def _child(request, fds, sock):
+    """The forked child: the request's stdio and environment, a session of its own (the
+    grader interrupts its process group), then the launcher's path with a warm start."""
+    try:
+        signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGCHLD})
+        sock.close()
+        for target, fd in enumerate(fds):
+            os.dup2(fd, target)
+        os.closerange(3, 1 << 16)
+        os.setsid()
+        os.environ.clear()
+        os.environ.update(request["env"])
+        os.chdir(request["cwd"])
+        cmd = request["cmd"]
+        _launch.launch(cmd[cmd.index("--") - 1], cmd[cmd.index("--") + 1:], start=_start_kernel)
+    except BaseException as exc:
+        print(f"nntrain warm kernel factory: {exc}", file=sys.stderr)
+    os._exit(70)
+
+
+def _reap(signum, frame):
+    """Collect the children that ended (the grader watches them through their pidfds)."""
+    while True:
+        try:
+            pid, _ = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid == 0:
+            return
+
+
+def _serve(sock):
+    """Fork a child per request until the grader closes its end."""
+    while True:
+        msg, fds, _, _ = socket.recv_fds(sock, 1 << 20, 3)
+        if not msg:
+            return
+        request = json.loads(msg)
+        sys.stdout.flush()
+        sys.stderr.flush()
+        # no reaping between the fork and the pidfd: a child that ends at once keeps its pid
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGCHLD})
+        pid = os.fork()
+        if pid == 0:
+            _child(request, fds, sock)
+        for fd in fds:
+            os.close(fd)
+        pidfd = os.pidfd_open(pid)
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGCHLD})
+        socket.send_fds(sock, [json.dumps({"pid": pid}).encode()], [pidfd])
+        os.close(pidfd)
+
+
+def main():
+    """Warm up, say so, serve."""
+    ctypes.CDLL(None).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)   # dies with the grader
+    signal.signal(signal.SIGCHLD, _reap)
+    sock = socket.socket(fileno=int(sys.argv[1]))
+    _warm_up()
+    threads = len(os.listdir("/proc/self/task"))
+    if threads != 1:   # a fork copies one thread: the factory must have no other
+        sock.send(json.dumps({"error": f"the factory runs {threads} threads after its imports"}).encode())
+        return
+    sock.send(json.dumps({"ready": os.getpid()}).encode())
+    _serve(sock)
+
+
+if __name__ == "__main__":
+    main()
