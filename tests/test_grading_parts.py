@@ -348,3 +348,12 @@ def test_a_forked_kernel_is_watched_through_its_pidfd(tmp_path):
     proc.wait(timeout=5)
     assert kernel.wait(5) == 0 and kernel.poll() == 0
 
+
+
+def test_the_warm_provisioner_is_registered_where_jupyter_looks():
+    """jupyter_client finds kernel provisioners by entry point: without it every warm kernel
+    would fail to start, so the project's install must register it."""
+    from importlib.metadata import entry_points
+    from nntrain.grading.warm import PROVISIONER, WarmProvisioner
+    found = entry_points(group="jupyter_client.kernel_provisioners", name=PROVISIONER)
+    assert [e.load() for e in found] == [WarmProvisioner], found

@@ -24,6 +24,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+from importlib.metadata import entry_points
 from pathlib import Path
 
 from jupyter_client.provisioning import LocalProvisioner
@@ -104,6 +105,9 @@ class Factory:
         """Start a factory and wait until it is warm; :class:`FactoryError` if it cannot."""
         if not hasattr(os, "pidfd_open"):
             raise FactoryError("this system has no pidfd_open (Linux 5.3 or later)")
+        if not entry_points(group="jupyter_client.kernel_provisioners", name=PROVISIONER):
+            raise FactoryError(f"Jupyter does not know the {PROVISIONER!r} kernel provisioner: "
+                               f"install the project (pip install -e .) to register it")
         folder = tempfile.mkdtemp(prefix="nntrain-warm-")
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         env = {**(env if env is not None else os.environ), **sandbox.KERNEL_ENV,
