@@ -58,8 +58,23 @@ class Chapter:
     exercises: dict
 
 
+#: (chapter, start folder, $NNTRAIN_COURSE_DIR) -> the notebook found there last time: the
+#: library asks on every call of a graded function, thousands of times in a training run
+_found: dict = {}
+
+
 def find_notebook(chapter: str, start: Path | None = None) -> Path | None:
     """The student's saved ``<chapter>/<chapter>.ipynb``, or None if there is none."""
+    key = (chapter, str(start or os.getcwd()), os.environ.get(ENV))
+    known = _found.get(key)
+    if known is not None and known.is_file():
+        return known
+    _found[key] = path = _search(chapter, start)
+    return path
+
+
+def _search(chapter: str, start: Path | None) -> Path | None:
+    """Look for the notebook: in ``$NNTRAIN_COURSE_DIR``, beside the start folder, in it."""
     here = Path(start or os.getcwd()).resolve()
     folders = [Path(os.environ[ENV])] if os.environ.get(ENV) else []
     folders += [here.parent, here]
