@@ -50,3 +50,46 @@ def test_a_kernel_starts_cold_when_the_factory_has_died(tmp_path):
         factory.close()
     assert result.cells[0].status == "ok", result
     assert nb.cells[0].outputs[0]["text"] == "42\n"
+
+
+SCAN = """
+import ctypes, json
+ctypes.CDLL(None).prctl(4, 1, 0, 0, 0)   # PR_SET_DUMPABLE (a uid change cleared it): /proc/self is ours again
+needle = {reversed_marker!r}[::-1].encode()
+count = 0
+with open('/proc/self/maps') as maps, open('/proc/self/mem', 'rb', 0) as mem:
+    for line in maps:
+        span, perms = line.split()[:2]
+        if not perms.startswith('rw'):
+            continue
+        start, end = (int(x, 16) for x in span.split('-'))
+        try:
+            mem.seek(start)
+            count += mem.read(end - start).count(needle)
+        except (OSError, ValueError, OverflowError):
+            pass
+print(json.dumps([count]))
+"""
+
+
+def test_a_kernel_finds_nothing_of_an_earlier_request_in_the_memory_it_inherits(tmp_path):
+    """The factory's requests name each kernel's folder, and so its student: a later kernel,
+    forked from the same factory, must not find an earlier one's in its memory.  Compared
+    with a kernel of a factory that never saw it (the scan's own needle is in both)."""
+    import secrets
+    marker = "student-" + secrets.token_hex(8)
+    mode = test_sandbox.MODES[0]
+    (tmp_path / marker).mkdir()
+    test_sandbox._run(mode, tmp_path / marker, ["x = 1"])
+    scan = [SCAN.format(reversed_marker=marker[::-1])]
+    (tmp_path / "later").mkdir()
+    nb_later, run_later, _ = test_sandbox._run(mode, tmp_path / "later", scan)
+    used = test_sandbox._KERNELS["factory"]
+    with warm.Factory.start() as fresh:
+        test_sandbox._KERNELS["factory"] = fresh
+        (tmp_path / "control").mkdir()
+        nb_control, run_control, _ = test_sandbox._run(mode, tmp_path / "control", scan)
+    test_sandbox._KERNELS["factory"] = used
+    assert run_later.cells[0].status == "ok" and run_control.cells[0].status == "ok", (run_later, run_control)
+    assert test_sandbox._report(nb_later) == test_sandbox._report(nb_control), \
+        "a kernel found an earlier kernel's request in the memory it inherited from the factory"

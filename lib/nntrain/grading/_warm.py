@@ -12,13 +12,15 @@ way :mod:`._launch` goes (new namespaces, the kernel's file system, its uid, its
 then, instead of executing a new Python, starts the kernel in the already-warm process.
 So each notebook still gets a process of its own, created for it, confined before any of its
 code runs, and nothing of an earlier notebook is in it: this process never runs a notebook's
-code and never sees a connection key (the child reads the connection file).  The reply is the
+code, never sees a connection key (the child reads the connection file) and keeps no
+request (the child parses it; the factory wipes it).  The reply is the
 child's pid and a pidfd for it; the grader signals and watches the child through that pidfd.
 
 What a fork shares with its factory, and a fresh process would not: the state of the modules
 imported here.  The global NumPy generator is reseeded from the OS in every child (Python's
 ``random`` reseeds itself after a fork); the rest is import-time state that never changes.
 """
+import array
 import ctypes
 import json
 import os
@@ -106,20 +108,38 @@ def _reap(signum, frame):
             return
 
 
+def _receive(sock, buffer: bytearray):
+    """One request, read into ``buffer`` (no other copy of it in this process): its length
+    and the file descriptors that came with it (0: the grader has closed its end)."""
+    size = socket.CMSG_SPACE(3 * array.array("i").itemsize)
+    n, ancillary, flags, _ = sock.recvmsg_into([buffer], size)
+    fds = array.array("i")
+    for level, kind, data in ancillary:
+        if level == socket.SOL_SOCKET and kind == socket.SCM_RIGHTS:
+            fds.frombytes(data[:len(data) - len(data) % fds.itemsize])
+    if flags & (socket.MSG_TRUNC | socket.MSG_CTRUNC):
+        raise SystemExit("nntrain warm kernel factory: a request too large")
+    return n, list(fds)
+
+
 def _serve(sock):
-    """Fork a child per request until the grader closes its end."""
+    """Fork a child per request until the grader closes its end.  A request (one kernel's
+    command line, environment and folder, which names its student) is parsed only in the
+    child and wiped here after the fork, so no later kernel finds it in the memory it
+    inherits from this process."""
+    buffer = bytearray(1 << 20)
     while True:
-        msg, fds, _, _ = socket.recv_fds(sock, 1 << 20, 3)
-        if not msg:
+        n, fds = _receive(sock, buffer)
+        if not n:
             return
-        request = json.loads(msg)
         sys.stdout.flush()
         sys.stderr.flush()
         # no reaping between the fork and the pidfd: a child that ends at once keeps its pid
         signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGCHLD})
         pid = os.fork()
         if pid == 0:
-            _child(request, fds, sock)
+            _child(json.loads(bytes(buffer[:n])), fds, sock)
+        buffer[:n] = bytes(n)
         for fd in fds:
             os.close(fd)
         pidfd = os.pidfd_open(pid)
