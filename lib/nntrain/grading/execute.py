@@ -23,8 +23,8 @@ import sys
 import tempfile
 import threading
 import time
-from queue import Empty
 from dataclasses import dataclass, field
+from queue import Empty
 
 import nbformat
 import zmq
@@ -267,7 +267,8 @@ def run(nb, cwd: str, limits: Limits | None = None, box: sandbox.Config | None =
 
 def _one_kernel(nb, first: int, cwd: str, ksm, log_path: str, result: RunResult, clock: _Clock) -> _KernelEnd:
     """Start a kernel, replay what cells before ``first`` defined, run from ``first`` on."""
-    km = AsyncKernelManager(kernel_name=KERNEL_NAME, kernel_spec_manager=ksm, client_class=f"{__name__}.GraderKernelClient")
+    km = AsyncKernelManager(kernel_name=KERNEL_NAME, kernel_spec_manager=ksm,
+                            client_class=f"{__name__}.GraderKernelClient")
     client = _CappedClient(nb, clock.limits, km=km, timeout=int(clock.limits.cell_timeout),
                            allow_errors=True, interrupt_on_timeout=True,
                            resources={"metadata": {"path": cwd}}, record_timing=False,
