@@ -268,3 +268,39 @@ def test_kernel_works_with_an_empty_proc_where_no_new_one_can_be_mounted(mode, t
     result = _execute(nb, work, limits, box)
     assert result.cells[0].status == "ok", result
     assert _report(nb) == [[], 3.0]
+
+
+GRADER = """
+import sys, nbformat
+from nntrain.grading import execute, sandbox, warm
+mode, work, kind, marker = sys.argv[1:]
+marker = marker[::-1]   # (not in this process's command line)
+factory = warm.Factory.start() if kind == "warm" else None
+nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
+    f"import subprocess\\nsubprocess.Popen(['sleep', '{marker}'])\\nprint('started', flush=True)\\n"
+    f"import time\\ntime.sleep(600)")])
+execute.run(nb, work, execute.Limits(cell_timeout=600), sandbox.prepare(mode, work, [], sandbox.Resources()), factory)
+"""
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_nothing_outlives_a_grader_that_is_killed(mode, tmp_path):
+    """The grader killed with SIGKILL in the middle of a notebook: its kernel, and what the
+    kernel started, end too (the launcher dies with the grader, a forked kernel with the warm
+    factory, which dies with the grader)."""
+    import signal
+    import subprocess
+    import sys
+    marker = f"{5000 + os.getpid() % 1000}.{time.monotonic_ns() % 10 ** 6}"
+    kind = "cold" if _KERNELS["factory"] is None else "warm"
+    grader = subprocess.Popen([sys.executable, "-c", GRADER, mode, str(tmp_path), kind, marker[::-1]])
+    deadline = time.monotonic() + 60
+    while not processes_with(marker) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert processes_with(marker), "the notebook never started its subprocess"
+    grader.send_signal(signal.SIGKILL)
+    grader.wait()
+    deadline = time.monotonic() + 10
+    while processes_with(marker) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert processes_with(marker) == [], "a killed grader left its kernel's processes running"

@@ -282,10 +282,20 @@ def _wait_for(init):
     os._exit(os.waitstatus_to_exitcode(status) & 0xFF)
 
 
-def launch(cfg_path, argv, start=_exec):
+def die_with(parent):
+    """End this process when ``parent`` (the grader, or the warm factory) ends, even by
+    SIGKILL, so that no kernel outlives the grading run; at once if it has ended already."""
+    _libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != parent:
+        os._exit(1)
+
+
+def launch(cfg_path, argv, start=_exec, parent=None):
     """Start the kernel ``argv`` in the sandbox that ``cfg_path`` describes; ``start`` is the
-    kernel's last step (see :func:`_become_kernel`).  This process stays as the launcher and
-    exits with the kernel (never returns)."""
+    kernel's last step (see :func:`_become_kernel`).  This process stays as the launcher,
+    dies with ``parent`` (default: the process that started it) and exits with the kernel
+    (never returns)."""
+    die_with(parent or int(os.environ.get("JPY_PARENT_PID") or os.getppid()))
     cfg = _read_config(cfg_path)
     _private_connection_file(cfg, argv)
     if cfg["mode"] == "none":

@@ -75,9 +75,10 @@ def _start_kernel(argv):
         os._exit(0)
 
 
-def _child(request, fds, sock):
+def _child(request, fds, sock, factory):
     """The forked child: the request's stdio and environment, a session of its own (the
-    grader interrupts its process group), then the launcher's path with a warm start."""
+    grader interrupts its process group), then the launcher's path with a warm start (it
+    dies with the ``factory``, which dies with the grader)."""
     try:
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
@@ -91,7 +92,8 @@ def _child(request, fds, sock):
         os.environ.update(request["env"])
         os.chdir(request["cwd"])
         cmd = request["cmd"]
-        _launch.launch(cmd[cmd.index("--") - 1], cmd[cmd.index("--") + 1:], start=_start_kernel)
+        _launch.launch(cmd[cmd.index("--") - 1], cmd[cmd.index("--") + 1:], start=_start_kernel,
+                       parent=factory)
     except BaseException as exc:
         print(f"nntrain warm kernel factory: {exc}", file=sys.stderr)
     os._exit(70)
@@ -136,9 +138,10 @@ def _serve(sock):
         sys.stderr.flush()
         # no reaping between the fork and the pidfd: a child that ends at once keeps its pid
         signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGCHLD})
+        factory = os.getpid()
         pid = os.fork()
         if pid == 0:
-            _child(json.loads(bytes(buffer[:n])), fds, sock)
+            _child(json.loads(bytes(buffer[:n])), fds, sock, factory)
         buffer[:n] = bytes(n)
         for fd in fds:
             os.close(fd)
