@@ -295,7 +295,7 @@ def launch(cfg_path, argv, start=_exec, parent=None):
     kernel's last step (see :func:`_become_kernel`).  This process stays as the launcher,
     dies with ``parent`` (default: the process that started it) and exits with the kernel
     (never returns)."""
-    die_with(parent or int(os.environ.get("JPY_PARENT_PID") or os.getppid()))
+    die_with(parent or os.getppid())
     cfg = _read_config(cfg_path)
     _private_connection_file(cfg, argv)
     if cfg["mode"] == "none":
