@@ -37,7 +37,7 @@ from urllib.parse import quote
 
 import nbformat
 
-from . import glossary
+from . import glossary, kernel
 from .files import file_lock
 from .layout import CONFIG, CourseError, find_root, resolve_chapters
 from .notebook import nbgrader_meta
@@ -68,13 +68,18 @@ def run_cells(nb, cwd: str, env: dict, timeout: int = 300, allow_errors: bool = 
     ``execute()``: that one first asks the kernel for its ``kernel_info`` and, when the reply
     goes astray (seen with two notebooks run at once on a loaded machine), waits the whole
     cell timeout for it.  The notebook's ``language_info`` is the kernel's own, known here.
-    Without ``allow_errors``, a failing cell raises nbclient's ``CellExecutionError``."""
+    The kernel client is :mod:`.kernel`'s, whose shell channel cannot miss a cell's reply
+    (without it, 01_sgd's widget cell waited out its time limit in about one run in five on
+    a loaded machine).  Without ``allow_errors``, a failing cell raises nbclient's
+    ``CellExecutionError``."""
     from ipykernel.ipkernel import IPythonKernel
+    from jupyter_client.manager import AsyncKernelManager
     from nbclient import NotebookClient
 
-    client = NotebookClient(nb, timeout=timeout, kernel_name="python3", allow_errors=allow_errors,
+    km = AsyncKernelManager(kernel_name="python3", client_class=kernel.CLIENT_CLASS)
+    client = NotebookClient(nb, km=km, timeout=timeout, allow_errors=allow_errors,
                             resources={"metadata": {"path": cwd}}, record_timing=False)
-    with client.setup_kernel(env=env, cwd=cwd, stderr=subprocess.DEVNULL):
+    with client.setup_kernel(env=env, cwd=cwd, stderr=subprocess.DEVNULL, cleanup_kc=True):
         for index, cell in enumerate(nb.cells):
             client.execute_cell(cell, index, execution_count=client.code_cells_executed + 1)
         client.set_widgets_metadata()

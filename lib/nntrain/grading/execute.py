@@ -24,17 +24,14 @@ import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
-from queue import Empty
 
 import nbformat
-import zmq
-import zmq.asyncio
-from jupyter_client.asynchronous import AsyncKernelClient
 from jupyter_client.kernelspec import KernelSpecManager
 from jupyter_client.manager import AsyncKernelManager
 from nbclient import NotebookClient
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
+from ..course import kernel
 from ..course.notebook import nbgrader_meta
 from . import sandbox, warm
 from .records import SKIP
@@ -89,50 +86,6 @@ def make_kernelspec(folder: str, box: sandbox.Config, factory: warm.Factory | No
     with open(os.path.join(spec_dir, "kernel.json"), "w") as f:
         json.dump(spec, f)
     return os.path.join(folder, "kernels")
-
-
-class GraderKernelClient(AsyncKernelClient):
-    """jupyter_client's kernel client, minus two waits of a kernel's start that cost a grading
-    slot a third of a second: the 100 ms between attempts to reach a kernel that has not
-    bound its ports yet (10 ms here), and the 200 ms of silence it waits for on IOPub
-    after the kernel's first reply (10 ms here: nbclient takes only the messages of the cell
-    it runs, so a late start-up message cannot land in a cell)."""
-
-    def _context_default(self):
-        self._created_context = True
-        context = zmq.asyncio.Context()
-        context.setsockopt(zmq.RECONNECT_IVL, 10)
-        return context
-
-    async def wait_for_ready(self, timeout=None):
-        """Until the kernel answers ``kernel_info`` on the shell channel and IOPub is
-        connected (as jupyter_client's), then drain what IOPub holds."""
-        deadline = time.monotonic() + (timeout if timeout is not None else math.inf)
-        while True:
-            self.kernel_info()
-            if await self._reply_and_iopub():
-                break
-            if not await self.is_alive():
-                raise RuntimeError("Kernel died before replying to kernel_info")
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"Kernel didn't respond in {timeout:g} seconds")
-        while True:
-            try:
-                await self.iopub_channel.get_msg(timeout=0.01)
-            except Empty:
-                return
-
-    async def _reply_and_iopub(self) -> bool:
-        """Did a kernel_info reply come, and then a message on IOPub (so it is connected)?"""
-        try:
-            msg = await self.shell_channel.get_msg(timeout=1)
-            if msg["msg_type"] != "kernel_info_reply":
-                return False
-            await self.iopub_channel.get_msg(timeout=0.2)
-        except Empty:
-            return False
-        self._handle_kernel_info_reply(msg)
-        return True
 
 
 class _CappedClient(NotebookClient):
@@ -268,7 +221,7 @@ def run(nb, cwd: str, limits: Limits | None = None, box: sandbox.Config | None =
 def _one_kernel(nb, first: int, cwd: str, ksm, log_path: str, result: RunResult, clock: _Clock) -> _KernelEnd:
     """Start a kernel, replay what cells before ``first`` defined, run from ``first`` on."""
     km = AsyncKernelManager(kernel_name=KERNEL_NAME, kernel_spec_manager=ksm,
-                            client_class=f"{__name__}.GraderKernelClient")
+                            client_class=kernel.CLIENT_CLASS)
     client = _CappedClient(nb, clock.limits, km=km, timeout=int(clock.limits.cell_timeout),
                            allow_errors=True, interrupt_on_timeout=True,
                            resources={"metadata": {"path": cwd}}, record_timing=False,
