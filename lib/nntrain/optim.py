@@ -254,7 +254,7 @@ class Optimizer:
                              f"{list(params)}, grads has {list(grads)}")
         for key, w in params.items():
             name = f"params[{key!r}]"
-            if not isinstance(w, np.ndarray) or not np.issubdtype(w.dtype, np.floating):
+            if not isinstance(w, np.ndarray) or w.dtype.kind != "f":
                 raise TypeError(f"{name} must be a float numpy array (it is updated in place)")
             grad = as_float_array(grads[key], f"grads[{key!r}]")
             check_same_shape(w, grad, name, f"grads[{key!r}]")
