@@ -49,7 +49,7 @@ class ShellChannel(AsyncZMQSocketChannel):
             wait = min(self.SLICE, max(0.0, deadline - time.monotonic()))
             # pyzmq's poll looks at the socket once more when its wait ends: a reply whose
             # wake-up was missed is found there
-            if await self.socket.poll(int(wait * 1000)):
+            if await self.socket.poll(math.ceil(wait * 1000)):
                 return await self._recv()
             if time.monotonic() >= deadline:
                 raise Empty
