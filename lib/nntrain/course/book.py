@@ -78,7 +78,8 @@ def run_cells(nb, cwd: str, env: dict, timeout: int = 300, allow_errors: bool = 
 
     km = AsyncKernelManager(kernel_name="python3", client_class=kernel.CLIENT_CLASS)
     client = NotebookClient(nb, km=km, timeout=timeout, allow_errors=allow_errors,
-                            resources={"metadata": {"path": cwd}}, record_timing=False)
+                            resources={"metadata": {"path": cwd}}, record_timing=False,
+                            shutdown_kernel="immediate")     # 0.1 s instead of 0.3 s: nothing to save
     with client.setup_kernel(env=env, cwd=cwd, stderr=subprocess.DEVNULL, cleanup_kc=True):
         for index, cell in enumerate(nb.cells):
             client.execute_cell(cell, index, execution_count=client.code_cells_executed + 1)
