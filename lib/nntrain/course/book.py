@@ -69,9 +69,8 @@ def run_cells(nb, cwd: str, env: dict, timeout: int = 300, allow_errors: bool = 
     goes astray (seen with two notebooks run at once on a loaded machine), waits the whole
     cell timeout for it.  The notebook's ``language_info`` is the kernel's own, known here.
     The kernel client is :mod:`.kernel`'s, whose shell channel cannot miss a cell's reply
-    (without it, 01_sgd's widget cell waited out its time limit in about one run in five on
-    a loaded machine).  Without ``allow_errors``, a failing cell raises nbclient's
-    ``CellExecutionError``."""
+    (without it, 01_sgd's widget cell could wait out its time limit on a loaded machine).
+    Without ``allow_errors``, a failing cell raises nbclient's ``CellExecutionError``."""
     from ipykernel.ipkernel import IPythonKernel
     from jupyter_client.manager import AsyncKernelManager
     from nbclient import NotebookClient

@@ -9,10 +9,11 @@ It is jupyter_client's asyncio client with two changes:
   widget's state change (ipywidgets' ``interactive`` has one) by *sending* on that same
   socket.  pyzmq's asyncio poller can then miss the reply's wake-up: the kernel is idle, the
   reply sits in the socket, and the cell waits out its whole time limit
-  (jupyter/nbclient#312).  Here it hit 01_sgd's explorer cell in about one run in five on a
-  loaded machine: the book and the CI suite stalled for minutes, and a graded notebook would
-  have hit its time limit.  The channel looks at the socket at least every
-  :attr:`ShellChannel.SLICE` seconds while it waits, so a missed wake-up costs at most that.
+  (jupyter/nbclient#312).  Here it hit 01_sgd's explorer cell: with 4 notebooks at a time on
+  2 busy cores, the reply's wake-up was missed in 40 runs of 100; the book and the CI suite
+  stalled for minutes, and a graded notebook would have hit its time limit.  The channel
+  looks at the socket at least every :attr:`ShellChannel.SLICE` seconds while it waits, so
+  a missed wake-up costs at most that.
 - **Two shorter waits in a kernel's start**, which cost a grading slot a third of a second:
   the 100 ms between attempts to reach a kernel that has not bound its ports yet (10 ms
   here), and the 200 ms of silence it waits for on IOPub after the kernel's first reply
