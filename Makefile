@@ -57,11 +57,12 @@ release: $(STAMP)
 check-release: $(STAMP)
 	$(BIN)/nntrain release --check
 
-## timings: every solution notebook, grading one full submission, and grading 20
-## submissions with nbgrader autograde vs nntrain grade
+## timings: every solution notebook, grading one full submission, grading a class with
+## nbgrader autograde vs nntrain grade, and the student edition's cold and cached builds
 bench: $(STAMP)
 	$(TEST_ENV) $(BIN)/python benchmarks/bench.py
 	$(TEST_ENV) $(BIN)/python benchmarks/grading.py
+	$(TEST_ENV) $(BIN)/python benchmarks/edition.py
 
 clean:
 	rm -rf autograder/work autograder/feedback autograder/autograded .pytest_cache
