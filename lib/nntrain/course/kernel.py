@@ -10,8 +10,9 @@ It is jupyter_client's asyncio client with two changes:
   socket.  pyzmq's asyncio poller can then miss the reply's wake-up: the kernel is idle, the
   reply sits in the socket, and the cell waits out its whole time limit
   (jupyter/nbclient#312).  Here it hit 01_sgd's explorer cell: with 4 notebooks at a time on
-  2 busy cores, the reply's wake-up was missed in 40 runs of 100; the book and the CI suite
-  stalled for minutes, and a graded notebook would have hit its time limit.  The channel
+  2 busy cores, the reply's wake-up was missed in 40 runs of 100, and the book and the CI
+  suite stalled for minutes (the grader skips an unchanged lesson cell, but runs a widget
+  cell a student edited, which could have waited out its time limit).  The channel
   looks at the socket at least every :attr:`ShellChannel.SLICE` seconds while it waits, so
   a missed wake-up costs at most that.
 - **Two shorter waits in a kernel's start**, which cost a grading slot a third of a second:
