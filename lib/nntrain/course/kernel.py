@@ -20,6 +20,12 @@ It is jupyter_client's asyncio client with two changes:
   here), and the 200 ms of silence it waits for on IOPub after the kernel's first reply
   (10 ms here: nbclient takes only the messages of the cell it runs, so a late start-up
   message cannot land in a cell).
+- **No second lost to a dead kernel**, twice.  A kernel that dies while it starts is seen
+  within ``SLICE`` seconds (jupyter_client waits a whole second for its ``kernel_info``
+  reply before it looks).  And once a kernel is dead, its heartbeat fails; jupyter_client
+  then replaces the heartbeat socket, and the old one, which holds an unanswered ping,
+  lingers for a second when the channels are stopped (:class:`HeartbeatChannel`: no
+  linger).  Both cost every kernel that died or could not start a second each.
 
 Use it through a kernel manager: ``AsyncKernelManager(..., client_class=CLIENT_CLASS)``.
 """
@@ -32,7 +38,7 @@ from queue import Empty
 import zmq
 import zmq.asyncio
 from jupyter_client.asynchronous import AsyncKernelClient
-from jupyter_client.channels import AsyncZMQSocketChannel
+from jupyter_client.channels import AsyncZMQSocketChannel, HBChannel
 from traitlets import Type
 
 CLIENT_CLASS = f"{__name__}.KernelClient"
@@ -57,11 +63,22 @@ class ShellChannel(AsyncZMQSocketChannel):
                 raise Empty
 
 
+class HeartbeatChannel(HBChannel):
+    """jupyter_client's heartbeat channel, whose sockets do not linger when closed: a ping
+    that a dead kernel never answered would otherwise hold up stopping the channels for a
+    second."""
+
+    def _create_socket(self) -> None:
+        super()._create_socket()
+        self.socket.linger = 0
+
+
 class KernelClient(AsyncKernelClient):
-    """jupyter_client's asyncio kernel client with the :class:`ShellChannel` and a quicker
-    start (see the module's docstring)."""
+    """jupyter_client's asyncio kernel client with the :class:`ShellChannel`, the
+    :class:`HeartbeatChannel` and a quicker start (see the module's docstring)."""
 
     shell_channel_class = Type(ShellChannel)
+    hb_channel_class = Type(HeartbeatChannel)
 
     def _context_default(self):
         self._created_context = True
@@ -71,14 +88,13 @@ class KernelClient(AsyncKernelClient):
 
     async def wait_for_ready(self, timeout=None):
         """Until the kernel answers ``kernel_info`` on the shell channel and IOPub is
-        connected (as jupyter_client's), then drain what IOPub holds."""
+        connected (as jupyter_client's), then drain what IOPub holds.  A kernel that dies
+        first raises ``RuntimeError`` within ``ShellChannel.SLICE`` seconds."""
         deadline = time.monotonic() + (timeout if timeout is not None else math.inf)
         while True:
             self.kernel_info()
             if await self._reply_and_iopub():
                 break
-            if not await self.is_alive():
-                raise RuntimeError("Kernel died before replying to kernel_info")
             if time.monotonic() > deadline:
                 raise RuntimeError(f"Kernel didn't respond in {timeout:g} seconds")
         while True:
@@ -88,11 +104,21 @@ class KernelClient(AsyncKernelClient):
                 return
 
     async def _reply_and_iopub(self) -> bool:
-        """Did a kernel_info reply come, and then a message on IOPub (so it is connected)?"""
+        """Did a kernel_info reply come within a second, and then a message on IOPub (so it
+        is connected)?  Raises ``RuntimeError`` as soon as the kernel is seen dead."""
+        asked = time.monotonic()
+        while True:
+            try:
+                msg = await self.shell_channel.get_msg(timeout=ShellChannel.SLICE)
+                break
+            except Empty:
+                if not await self.is_alive():
+                    raise RuntimeError("Kernel died before replying to kernel_info") from None
+                if time.monotonic() - asked >= 1:
+                    return False
+        if msg["msg_type"] != "kernel_info_reply":
+            return False
         try:
-            msg = await self.shell_channel.get_msg(timeout=1)
-            if msg["msg_type"] != "kernel_info_reply":
-                return False
             await self.iopub_channel.get_msg(timeout=0.2)
         except Empty:
             return False

@@ -13,6 +13,7 @@ it, so exercises graded before and after the death keep their points.
 """
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import json
 import math
@@ -115,6 +116,18 @@ class _CappedClient(NotebookClient):
             outs.append(nbformat.from_dict(note))
             return None
         return super().output(outs, msg, display_id, cell_index)
+
+    async def _async_poll_kernel_alive(self) -> None:
+        """As nbclient's, which looks at the kernel process every second: here every tenth of
+        a second, so that a kernel that died in a cell (a crash, the memory limit) costs
+        its notebook 0.1 s instead of up to 1 s before the next kernel starts."""
+        while True:
+            await asyncio.sleep(0.1)
+            try:
+                await self._async_check_alive()
+            except DeadKernelError:
+                self.task_poll_for_reply.cancel()
+                return
 
 
 def _kill(km=None, pid=None, pgid=None):
