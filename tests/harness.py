@@ -140,6 +140,12 @@ def reached_by(chapter: str, names) -> set:
     return {gid for gid, reach in _reads(chapter).items() if reach is None or reach & set(names)}
 
 
+@lru_cache(maxsize=None)
+def _compiled(source: str, name: str):
+    """``source`` compiled once: every mutant runs the same cells again."""
+    return compile(source, name, "exec")
+
+
 def run_tests(chapter: str, overrides: dict, function: str | None = None,
               visible_only: bool = False, only: set | None = None) -> dict:
     """Run the test cells (of ``function``; of those in ``only``) with ``overrides`` (name ->
@@ -153,7 +159,7 @@ def run_tests(chapter: str, overrides: dict, function: str | None = None,
     for cell in load(chapter).cells:
         meta = _meta(cell)
         if cell.cell_type == "code" and (meta.get("solution") or (meta.get("locked") and not meta.get("grade"))):
-            exec(compile(cell.source, f"<{chapter}:{meta.get('grade_id')}>", "exec"), ns)
+            exec(_compiled(cell.source, f"<{chapter}:{meta.get('grade_id')}>"), ns)
     ns.update({name: _in_notebook(impl, ns) for name, impl in overrides.items()})
     results = {}
     for gid, source in test_cells(chapter, function).items():
@@ -164,7 +170,7 @@ def run_tests(chapter: str, overrides: dict, function: str | None = None,
         try:
             with warnings.catch_warnings(), _edition("student" if visible_only else "instructor"):
                 warnings.simplefilter("ignore")
-                exec(compile(source, f"<{chapter}:{gid}>", "exec"), ns)
+                exec(_compiled(source, f"<{chapter}:{gid}>"), ns)
             results[gid] = None
         except Exception as exc:  # noqa: BLE001 - any failure of a test cell counts
             results[gid] = exc

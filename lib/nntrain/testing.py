@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import functools
 import importlib
+import math
 import warnings
 
 import numpy as np
@@ -32,6 +34,7 @@ __all__ = [
     "check",
     "call",
     "snapshot",
+    "normal_cdf",
     "passed",
     "correct_versions",
     "correct_version",
@@ -52,6 +55,7 @@ _unravel = np.unravel_index
 _array_equal = np.array_equal
 _array2string = np.array2string
 _ndarray = np.ndarray
+_interp = np.interp
 
 
 def _fmt(x, limit=6):
@@ -180,6 +184,23 @@ def _same(a, b):
         return bool(a == b)
     except Exception:
         return True
+
+
+@functools.lru_cache(maxsize=1)
+def _normal_cdf_table():
+    """Phi on a grid of step 1/2000 over [-9, 9], from ``math.erf``."""
+    grid = np.linspace(-9.0, 9.0, 36001)
+    return grid, np.array([0.5 * math.erfc(-g / math.sqrt(2)) for g in grid])
+
+
+def normal_cdf(x):
+    """Phi(x) = P(Z <= x) for Z ~ N(0, 1), elementwise, to within 1e-8: ``math.erf`` on a fine
+    grid, interpolated linearly (the error is below step^2 / 8 * max|Phi''| = 8e-9).  The
+    distribution checks of the tests compare the sorted sample with it (a Kolmogorov-Smirnov
+    distance) on 200 000 numbers at once, where ``np.vectorize(math.erf)`` takes 20 times as
+    long.  Below -9 it is 0 and above 9 it is 1 (off by under 1e-18)."""
+    grid, phi = _normal_cdf_table()
+    return _interp(x, grid, phi)
 
 
 def passed(what):
@@ -319,12 +340,12 @@ def call(fn, *args, forbid_refs=(), name=None, copy_args=True, builds_on=None, m
                              f"with your code, then run this cell again.") from None
     except DelegationError as exc:
         raise AssertionError(f"{name}: {exc}.") from None
-    arg_names = _argument_names(fn, len(args))
-    changed = [arg_names[i] for i, (before, after) in enumerate(zip(before_args, passed_args))
-               if not _same(before, after)]
-    changed += [key for key in before_kwargs if not _same(before_kwargs[key], passed_kwargs[key])]
-    if changed:
-        _fail(f"{name} modified its argument {changed[0]!r} in place.",
+    changed = [i for i, (before, after) in enumerate(zip(before_args, passed_args)) if not _same(before, after)]
+    changed_keys = [key for key in before_kwargs if not _same(before_kwargs[key], passed_kwargs[key])]
+    if changed or changed_keys:
+        # (the names are looked up only now: tests call some exercises thousands of times)
+        argument = _argument_names(fn, len(args))[changed[0]] if changed else changed_keys[0]
+        _fail(f"{name} modified its argument {argument!r} in place.",
               "the input left unchanged", "it was changed", hint=modified_hint or _PURE_HINT)
     return result
 

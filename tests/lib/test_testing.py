@@ -104,3 +104,16 @@ def test_not_implemented_becomes_a_friendly_failure():
 
     with pytest.raises(AssertionError, match="stub is not implemented yet"):
         testing.call(stub, 1)
+
+
+def test_normal_cdf_matches_math_erf_elementwise():
+    import math
+    rng = np.random.default_rng(0)
+    x = np.concatenate([rng.normal(0, 2, size=2002), rng.uniform(-12, 12, size=2002),
+                        [-np.inf, -9.0, -3.0, 0.0, 1.0, 9.0, np.inf]]).reshape(-1, 7)
+    exact = np.vectorize(lambda v: 0.5 * math.erfc(-v / math.sqrt(2)))(x)
+    got = testing.normal_cdf(x)
+    assert got.shape == x.shape
+    assert np.max(np.abs(got - exact)) < 1e-8
+    assert testing.normal_cdf(0.0) == 0.5
+    assert np.all(np.diff(testing.normal_cdf(np.linspace(-10, 10, 5001))) >= 0)
