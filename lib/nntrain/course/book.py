@@ -128,6 +128,7 @@ def executed_one(root: Path, chapter: str, progress=print):
         t0 = time.perf_counter()
         nb = nbformat.read(root / "solutions" / chapter / f"{chapter}.ipynb", as_version=4)
         execute(nb, chapter)
+        _merge_streams(nb)
         nb.metadata.setdefault("nntrain", {})["seconds"] = round(time.perf_counter() - t0, 1)
         progress(f"executed {chapter} in {nb.metadata.nntrain['seconds']:.1f} s")
         for old in cache.glob(f"{chapter}-*.ipynb"):
@@ -136,6 +137,23 @@ def executed_one(root: Path, chapter: str, progress=print):
         nbformat.write(nb, tmp)
         tmp.replace(path)
         return nb
+
+
+def _merge_streams(nb):
+    """Consecutive pieces of one stream of a cell as one output, in place, as JupyterLab shows
+    them: how a cell's printing is cut into pieces depends on when the kernel flushed, so
+    without this the pages and the edition's stored outputs would change from run to run."""
+    for cell in nb.cells:
+        merged = []
+        for output in cell.get("outputs", []):
+            previous = merged[-1] if merged else None
+            if (output.output_type == "stream" and previous is not None
+                    and previous.output_type == "stream" and previous.name == output.name):
+                previous.text += output.text
+            else:
+                merged.append(output)
+        if cell.cell_type == "code":
+            cell.outputs = merged
 
 
 def executed(root: Path, chapters, jobs: int = 2, progress=print) -> dict:
@@ -186,14 +204,32 @@ def count_images(nb) -> int:
                if any(t in o.get("data", {}) for t in IMAGE_TYPES))
 
 
+# nbconvert's JupyterLab template, but a code cell's source, once pygments has highlighted
+# (and escaped) it, is not sanitized again with bleach: that took 40 % of the export, and
+# changes nothing in what pygments writes (its tags and classes are all allowed)
+TEMPLATE = "nntrain-book.html.j2"
+TEMPLATE_SOURCE = """{%- extends 'lab/index.html.j2' -%}
+{% block input %}
+<div class="jp-CodeMirrorEditor jp-Editor jp-InputArea-editor" data-type="inline">
+     <div class="cm-editor cm-s-jupyter">
+{{ cell.source | highlight_code(metadata=cell.metadata) }}
+     </div>
+</div>
+{%- endblock input %}
+"""
+
+
 def _exporter():
-    """nbconvert's HTML export with the JupyterLab template, without prompts.  Its warning
-    about images without alternative text is silenced: :func:`_alt_texts` gives them one."""
+    """nbconvert's HTML export with the JupyterLab template (see :data:`TEMPLATE_SOURCE`),
+    without prompts.  Its warning about images without alternative text is silenced:
+    :func:`_alt_texts` gives them one."""
+    from jinja2 import DictLoader
     from nbconvert import HTMLExporter
     quiet = logging.getLogger("nntrain.course.book.nbconvert")
     quiet.setLevel(logging.ERROR)
-    return HTMLExporter(template_name="lab", exclude_input_prompt=True, exclude_output_prompt=True,
-                        log=quiet)
+    return HTMLExporter(template_name="lab", template_file=TEMPLATE,
+                        extra_loaders=[DictLoader({TEMPLATE: TEMPLATE_SOURCE})],
+                        exclude_input_prompt=True, exclude_output_prompt=True, log=quiet)
 
 
 def _alt_texts(page: str, title: str) -> str:
@@ -205,7 +241,7 @@ def _alt_texts(page: str, title: str) -> str:
 
 def _page(markdown_cells, title: str) -> str:
     nb = nbformat.v4.new_notebook()
-    nb.cells = [nbformat.v4.new_markdown_cell(m) for m in markdown_cells]
+    nb.cells = [nbformat.v4.new_markdown_cell(m, id=f"part-{i}") for i, m in enumerate(markdown_cells)]   # same page every build
     body, _ = _exporter().from_notebook_node(nb, resources={"metadata": {"name": title}})
     return body
 
