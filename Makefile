@@ -9,8 +9,11 @@ PYTEST_NB := --nbval-lax --nbval-current-env --nbval-cell-timeout=300
 # OpenBLAS threads fighting over 2 cores (pytest + kernels) made runs up to 30x slower.
 TEST_ENV := MPLBACKEND=Agg OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1
 # pytest-xdist workers; --dist loadfile keeps each notebook's cells (and each test file)
-# on one worker, in order.
+# on one worker, in order, and --no-loadscope-reorder hands the files out in the order
+# tests/conftest.py gives them, the longest first (pytest-xdist 3.8 otherwise sorts them by
+# their number of tests, which left the two longest, with one and five tests, for the end)
 JOBS ?= 2
+XDIST := -n $(JOBS) --dist loadfile --no-loadscope-reorder
 
 .PHONY: install test test-lib test-notebooks test-browser lab book student-edition release check-release bench clean
 
@@ -24,7 +27,7 @@ install: $(STAMP)
 ## every test: library, repository checks, release in sync, grading round trip, and every
 ## solution notebook executed with nbval
 test: $(STAMP)
-	$(TEST_ENV) $(BIN)/python -m pytest -q -n $(JOBS) --dist loadfile tests solutions $(PYTEST_NB)
+	$(TEST_ENV) $(BIN)/python -m pytest -q $(XDIST) tests solutions $(PYTEST_NB)
 
 test-lib: $(STAMP)
 	$(TEST_ENV) $(BIN)/python -m pytest -q tests/lib

@@ -5,10 +5,21 @@ import os
 
 os.environ["MPLBACKEND"] = "Agg"
 
-#: the files that take longest (tens of seconds to minutes): first the adversarial corpus, whose
-#: time limits mostly wait (so the other worker's notebooks have the cores), then the longest
-LONG_FIRST = ("test_adversarial.py", "test_edition_solved.py", "test_grading.py", "test_edition.py",
-              "test_book.py", "test_sandbox.py", "test_browser.py", "test_gradebook.py")
+#: the files that take longest, longest first (worker seconds in a run of `make test` on 2 cores,
+#: 2026-12-07).  The book, the edition and the browser share one cold execution of the solution
+#: notebooks (a file lock per chapter): whichever starts first pays for it.
+LONG_FIRST = ("test_browser.py",          # 76 s: JupyterLab runs a chapter four times
+              "test_edition_solved.py",   # 56 s: one test, every chapter of the edition
+              "test_book.py",             # 16 s, or 60 s when it runs the solution notebooks
+              "test_edition.py",          # 33 s
+              "test_sandbox.py",          # 37 s: time limits, mostly waiting
+              "test_sandbox_warm.py",     # 35 s: the same with warm kernels
+              "test_exchange.py",         # 34 s: nbgrader's commands
+              "test_grading.py",          # 34 s
+              "test_gradebook.py",        # 17 s
+              "test_shards.py",           # 17 s
+              "test_release.py",          # 14 s
+              "test_adversarial.py")      # 12 s
 
 
 def pytest_collection_modifyitems(session, config, items):
