@@ -93,3 +93,21 @@ def test_every_notebook_run_uses_the_course_client():
     assert kernel.KernelClient().shell_channel_class is kernel.ShellChannel
     assert "kernel.CLIENT_CLASS" in inspect.getsource(book.run_cells)
     assert "kernel.CLIENT_CLASS" in inspect.getsource(execute._one_kernel)
+
+
+def test_nbgraders_own_runs_use_the_course_client():
+    """Validate and autograde run notebooks with nbgrader's Execute preprocessor: the course's
+    nbgrader_config.py gives its kernel manager the course's client."""
+    import nbformat
+    from nbgrader.preprocessors import Execute
+    from traitlets.config.loader import PyFileConfigLoader
+
+    from nntrain.course.layout import CONFIG
+    from tests.course import ROOT
+
+    config = PyFileConfigLoader(CONFIG, path=str(ROOT)).load_config()
+    execute = Execute(config=config)
+    execute.nb = nbformat.v4.new_notebook()
+    km = execute.create_kernel_manager()
+    assert km.client_class == kernel.CLIENT_CLASS
+    assert isinstance(km.client(), kernel.KernelClient)
