@@ -5,7 +5,7 @@ import os
 
 os.environ["MPLBACKEND"] = "Agg"
 
-#: the files that take longest, longest first (worker seconds in a run of `make test` on 2 cores,
+#: the files that take longest, about longest first (worker seconds in a run of `make test` on 2 cores,
 #: 2026-12-07).  The book, the edition and the browser share one cold execution of the solution
 #: notebooks (a file lock per chapter): whichever starts first pays for it.
 LONG_FIRST = ("test_browser.py",          # 76 s: JupyterLab runs a chapter four times

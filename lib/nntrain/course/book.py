@@ -144,16 +144,17 @@ def _merge_streams(nb):
     them: how a cell's printing is cut into pieces depends on when the kernel flushed, so
     without this the pages and the edition's stored outputs would change from run to run."""
     for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
         merged = []
-        for output in cell.get("outputs", []):
+        for output in cell.outputs:
             previous = merged[-1] if merged else None
             if (output.output_type == "stream" and previous is not None
                     and previous.output_type == "stream" and previous.name == output.name):
                 previous.text += output.text
             else:
                 merged.append(output)
-        if cell.cell_type == "code":
-            cell.outputs = merged
+        cell.outputs = merged
 
 
 def executed(root: Path, chapters, jobs: int = 2, progress=print) -> dict:
@@ -241,7 +242,8 @@ def _alt_texts(page: str, title: str) -> str:
 
 def _page(markdown_cells, title: str) -> str:
     nb = nbformat.v4.new_notebook()
-    nb.cells = [nbformat.v4.new_markdown_cell(m, id=f"part-{i}") for i, m in enumerate(markdown_cells)]   # same page every build
+    # fixed cell ids (nbformat draws random ones), so that every build writes the same page
+    nb.cells = [nbformat.v4.new_markdown_cell(m, id=f"part-{i}") for i, m in enumerate(markdown_cells)]
     body, _ = _exporter().from_notebook_node(nb, resources={"metadata": {"name": title}})
     return body
 

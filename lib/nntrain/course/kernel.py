@@ -2,7 +2,7 @@
 the solution notebooks (:mod:`.book`) and the grader's runs of submissions
 (:mod:`nntrain.grading.execute`).
 
-It is jupyter_client's asyncio client with two changes:
+It is jupyter_client's asyncio client with these changes:
 
 - **A shell channel that cannot miss a reply** (:class:`ShellChannel`).  nbclient waits for a
   cell's ``execute_reply`` on the shell socket while, in another task, it answers an Output
@@ -20,7 +20,7 @@ It is jupyter_client's asyncio client with two changes:
   here), and the 200 ms of silence it waits for on IOPub after the kernel's first reply
   (10 ms here: nbclient takes only the messages of the cell it runs, so a late start-up
   message cannot land in a cell).
-- **No second lost to a dead kernel**, twice.  A kernel that dies while it starts is seen
+- **No second lost to a dead kernel.**  A kernel that dies while it starts is seen
   within ``SLICE`` seconds (jupyter_client waits a whole second for its ``kernel_info``
   reply before it looks).  And once a kernel is dead, its heartbeat fails; jupyter_client
   then replaces the heartbeat socket, and the old one, which holds an unanswered ping,
