@@ -30,10 +30,10 @@ c.Execute.skip_cells_with_tag = "nntrain-instructor-only-skip-3f9c"
 c.Execute.timeout = 120
 # nbgrader's own runs of a notebook (Validate, autograde) use the course's kernel client: with
 # jupyter_client's, a chapter with a widget (01-05, 07) could wait out the 120 s above in a cell
-# on a busy machine (jupyter/nbclient#312; see nntrain.course.kernel), and the Validate button
+# on a busy machine (jupyter/nbclient#312; see nntrain.kernel), and the Validate button
 # holds up the whole Jupyter server while it runs.  `nbgrader validate` on 04, four at a time on
 # two busy cores: 4 of 12 runs took 130 s before, none of 24 over 16 s after
-c.KernelManager.client_class = "nntrain.course.kernel.KernelClient"
+c.KernelManager.client_class = "nntrain.kernel.KernelClient"
 c.LimitOutput.max_lines = 200
 c.LimitOutput.max_traceback = 50
 

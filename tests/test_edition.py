@@ -177,7 +177,7 @@ def test_graded_bodies_call_the_students_own(built):
 
 
 def test_the_edition_is_a_course_of_its_own(built):
-    for name in ("README.md", "GLOSSARY.md", "environment.yml", "pyproject.toml", "Makefile"):
+    for name in ("README.md", "GLOSSARY.md", "environment.yml", "pyproject.toml", "Makefile", "nbgrader_config.py"):
         assert (built / name).is_file(), name
     assert sorted(p.name for p in (built / "chapters").iterdir()) == CHAPTERS
     readme = (built / "README.md").read_text(encoding="utf-8")
@@ -185,6 +185,24 @@ def test_the_edition_is_a_course_of_its_own(built):
         assert words in readme, words
     assert "- ." in (built / "environment.yml").read_text(encoding="utf-8")
     assert re.search(r"^lab:", (built / "Makefile").read_text(encoding="utf-8"), re.M)
+
+
+def test_validate_runs_notebooks_with_the_course_kernel_client(built, site):
+    """The Validate button runs a notebook with nbgrader's Execute, configured by the
+    nbgrader_config.py of the folder JupyterLab started in: in the edition, that names the
+    edition's own kernel client (nntrain.kernel), which cannot stall on a widget."""
+    code = ("import nbformat, nntrain\n"
+            "from nbgrader.preprocessors import Execute\n"
+            "from traitlets.config.loader import PyFileConfigLoader\n"
+            "execute = Execute(config=PyFileConfigLoader('nbgrader_config.py', path='.').load_config())\n"
+            "execute.nb = nbformat.v4.new_notebook()\n"
+            "client = execute.create_kernel_manager().client()\n"
+            "print(type(client).__module__, nntrain.EDITION, nntrain.__file__)")
+    done = subprocess.run([sys.executable, "-c", code], cwd=built, capture_output=True, text=True,
+                          env={**os.environ, "PYTHONPATH": str(site)})
+    assert done.returncode == 0, done.stderr[-2000:]
+    module, build, path = done.stdout.split()
+    assert (module, build) == ("nntrain.kernel", "student") and path.startswith(str(site)), done.stdout
 
 
 # ------------------------------------------------------------------------------ chapters

@@ -1,4 +1,4 @@
-"""The kernel client every notebook run uses (nntrain.course.kernel): its shell channel finds a
+"""The kernel client every notebook run uses (nntrain.kernel): its shell channel finds a
 reply whose wake-up was missed.
 
 The scenario is the one behind jupyter/nbclient#312, seen here in 01_sgd's widget cell: a
@@ -15,7 +15,7 @@ import zmq.asyncio
 from jupyter_client.channels import AsyncZMQSocketChannel
 from jupyter_client.session import Session
 
-from nntrain.course import kernel
+from nntrain import kernel
 
 WAIT = 1.5   # seconds the channel is asked to wait for the reply
 

@@ -15,7 +15,10 @@ edition leaves this package out, like :mod:`nntrain.grading`).
 - :mod:`.edition`: ``nntrain student-edition`` (the course as a class receives it).
 - :mod:`.glossary`: the Chinese-English glossary and its annotations in the chapters.
 - :mod:`.files`: atomic writes and file locks, shared by every writer above and by grading.
-- :mod:`.kernel`: the kernel client of every notebook run (book, edition, grading), whose
-  shell channel cannot miss a cell's reply.
 - :mod:`.cli`: the ``nntrain`` command, which also runs :mod:`nntrain.grading`.
+
+Every notebook run here (book, edition, grading, and nbgrader's own through
+``nbgrader_config.py``) uses :mod:`nntrain.kernel`'s client, whose shell channel cannot miss
+a cell's reply; it lives outside this package because the student edition needs it too (its
+Validate button).
 """

@@ -37,7 +37,8 @@ from urllib.parse import quote
 
 import nbformat
 
-from . import glossary, kernel
+from .. import kernel
+from . import glossary
 from .files import file_lock
 from .layout import CONFIG, CourseError, find_root, resolve_chapters
 from .notebook import nbgrader_meta
@@ -68,7 +69,7 @@ def run_cells(nb, cwd: str, env: dict, timeout: int = 300, allow_errors: bool = 
     ``execute()``: that one first asks the kernel for its ``kernel_info`` and, when the reply
     goes astray (seen with two notebooks run at once on a loaded machine), waits the whole
     cell timeout for it.  The notebook's ``language_info`` is the kernel's own, known here.
-    The kernel client is :mod:`.kernel`'s, whose shell channel cannot miss a cell's reply
+    The kernel client is :mod:`nntrain.kernel`'s, whose shell channel cannot miss a cell's reply
     (without it, 01_sgd's widget cell could wait out its time limit on a loaded machine).
     Without ``allow_errors``, a failing cell raises nbclient's ``CellExecutionError``."""
     from ipykernel.ipkernel import IPythonKernel

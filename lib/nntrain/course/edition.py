@@ -37,7 +37,8 @@ __all__ = ["build", "student_source", "EXCLUDED", "TEMPLATES"]
 #: parts of the library that stay with the instructor
 EXCLUDED = ("grading", "course", "__pycache__")
 #: the edition's own files, copied from ROOT/edition/
-TEMPLATES = ("README.md", "environment.yml", "pyproject.toml", "Makefile", ".gitignore")
+TEMPLATES = ("README.md", "environment.yml", "pyproject.toml", "Makefile", ".gitignore",
+             "nbgrader_config.py")
 
 _CHAPTER_OF = {name: chapter for chapter, names in CONTRACT.items() for name in names}
 

@@ -32,7 +32,7 @@ from jupyter_client.manager import AsyncKernelManager
 from nbclient import NotebookClient
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
-from ..course import kernel
+from .. import kernel
 from ..course.notebook import nbgrader_meta
 from . import sandbox, warm
 from .records import SKIP

@@ -1,6 +1,9 @@
 """The kernel client of every notebook run here: the book's and the edition's executions of
-the solution notebooks (:mod:`.book`) and the grader's runs of submissions
-(:mod:`nntrain.grading.execute`).
+the solution notebooks (:mod:`nntrain.course.book`), the grader's runs of submissions
+(:mod:`nntrain.grading.execute`), and nbgrader's own (the Validate button, ``nbgrader
+autograde``), which the course's ``nbgrader_config.py`` and the student edition's name
+(``c.KernelManager.client_class = "nntrain.kernel.KernelClient"``).  Not course material:
+it is in the student edition only for its Validate button.
 
 It is jupyter_client's asyncio client with these changes:
 
